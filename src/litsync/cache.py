@@ -1,0 +1,149 @@
+"""The metadata cache: everything fetched from arXiv, committed with the catalogue.
+
+One JSON file, keys sorted and indented, one paper per key, so that a commit shows
+exactly which field of which paper changed and a fresh clone starts warm. The cache
+holds arXiv's data only; when it was last checked lives in the run state (state.py),
+so that a nightly re-check that finds nothing new changes no committed byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from litsync.errors import CacheError
+from litsync.files import write_atomic
+
+CACHE_FILE = Path("catalogue") / "cache.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Record:
+    """What arXiv says about one paper (whitespace already normalised)."""
+
+    id: str
+    """Identifier without version, the cache key."""
+    version: int
+    """The version these fields describe."""
+    requested: str
+    """The identifier as the catalogue asked for it (``1812.07252`` or ``1812.07252v2``)."""
+    title: str
+    authors: list[str]
+    abstract: str
+    published: str
+    """Date and time of version 1, ISO 8601 in UTC."""
+    updated: str
+    """Date and time of this version, ISO 8601 in UTC."""
+    primary_category: str
+    categories: list[str]
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    withdrawn: bool = False
+    """The latest version's comment says the paper was withdrawn."""
+    missing: bool = False
+    """arXiv stopped returning the paper; these are its last known data."""
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Record:
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
+        return cls(**data)
+
+
+class Cache:
+    """The records of all fetched papers, keyed by identifier without version."""
+
+    def __init__(self, path: Path, records: Mapping[str, Record] | None = None) -> None:
+        self.path = path
+        self.records: dict[str, Record] = dict(records or {})
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.records
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records.values())
+
+    def get(self, key: str) -> Record | None:
+        return self.records.get(key)
+
+    def put(self, record: Record) -> None:
+        self.records[record.id] = record
+
+    @classmethod
+    def load(cls, path: Path) -> Cache:
+        """Read the cache; a missing file is an empty cache, a damaged one an error."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError) as err:
+            raise CacheError(path, None, f"cannot read the cache: {err}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise CacheError(
+                path,
+                err.lineno,
+                f"the cache is not valid JSON ({err.msg}); restore it with "
+                "`git checkout -- catalogue/cache.json` or delete it to refetch everything",
+            ) from None
+        return cls(path, _records_from(path, text, data))
+
+    def dumps(self) -> str:
+        """The file's text: stable order and formatting, so diffs show only changes."""
+        payload = {
+            "format": FORMAT_VERSION,
+            "papers": {key: self.records[key].to_json() for key in sorted(self.records)},
+        }
+        return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save(self) -> bool:
+        """Write the cache atomically; return whether its bytes changed."""
+        return write_atomic(self.path, self.dumps())
+
+
+def _records_from(path: Path, text: str, data: object) -> dict[str, Record]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
+        raise CacheError(
+            path, 1, f"not a litsync cache of format {FORMAT_VERSION}; restore it from git"
+        )
+    papers = data.get("papers")
+    if not isinstance(papers, dict):
+        raise CacheError(path, 1, "the cache has no `papers` mapping; restore it from git")
+    records: dict[str, Record] = {}
+    for key, value in papers.items():
+        try:
+            record = Record.from_json(value)
+            if record.id != key:
+                raise ValueError(f"its id is {record.id!r}")
+        except (TypeError, ValueError) as err:
+            raise CacheError(
+                path,
+                _line_of(text, key),
+                f"entry {key!r} is damaged ({err}); restore the file from git "
+                "or delete the entry to refetch it",
+            ) from None
+        records[key] = record
+    return records
+
+
+def _line_of(text: str, key: str) -> int | None:
+    needle = json.dumps(key) + ":"
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(needle):
+            return number
+    return None

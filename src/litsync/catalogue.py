@@ -1,0 +1,340 @@
+"""The catalogue, ``catalogue/ids.yaml``: what the maintainer writes, loaded and validated.
+
+Loading is all or nothing: the first problem raises a CatalogueError naming the file, the
+line and the fix, before anything is fetched or written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from litsync import identifiers
+from litsync.errors import CatalogueError, IdentifierError
+from litsync.identifiers import ArxivId
+
+CATALOGUE_FILE = Path("catalogue") / "ids.yaml"
+YearSource = Literal["published", "updated"]
+
+SETTINGS_KEYS = (
+    "title", "introduction", "index_note", "topics", "year_from", "max_age_days",
+    "template", "output",
+)  # fmt: skip
+PAPER_KEYS = ("id", "usecase", "topics", "overrides", "title", "url", "year", "abstract", "authors")
+OVERRIDE_KEYS = ("title", "year", "abstract", "authors")
+MANUAL_KEYS = ("title", "url", "year", "abstract", "authors")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Document-wide settings, the ``settings:`` block."""
+
+    title: str = "Literature"
+    """The document's title (first heading)."""
+    introduction: str = ""
+    """Markdown written by the maintainer, shown before the indexes (not escaped)."""
+    index_note: str = ""
+    """Markdown shown after the indexes, before the papers (not escaped)."""
+    topics: tuple[str, ...] = ()
+    """Order of the topic index; when set, every paper's topics must be among these."""
+    year_from: YearSource = "published"
+    """Which date gives a paper's year: first version (published) or latest (updated)."""
+    max_age_days: int = 7
+    """A cached paper is re-checked against arXiv once in this many days."""
+    template: str = "document.md.j2"
+    """Template file in ``templates/``."""
+    output: str = "generated/literature.md"
+    """Where the document is written, relative to the project root."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Fields the maintainer sets by hand; they win over what arXiv says."""
+
+    title: str | None = None
+    year: int | None = None
+    abstract: str | None = None
+    authors: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper of the catalogue: an arXiv paper, or a manual entry with a url."""
+
+    line: int
+    """Line of ids.yaml where the entry starts, for error messages."""
+    usecase: str
+    topics: tuple[str, ...]
+    arxiv_id: ArxivId | None = None
+    """None for a paper that is not on arXiv."""
+    url: str | None = None
+    """The link of a manual entry."""
+    overrides: Overrides = field(default_factory=Overrides)
+
+    @property
+    def key(self) -> str:
+        """A stable identity for the entry: its arXiv base id, or its url."""
+        return self.arxiv_id.base if self.arxiv_id else f"url:{self.url}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The loaded catalogue: settings and entries in the maintainer's order."""
+
+    path: Path
+    settings: Settings
+    entries: tuple[Entry, ...]
+
+    @property
+    def arxiv_ids(self) -> list[ArxivId]:
+        """The arXiv identifiers of all entries, in catalogue order."""
+        return [e.arxiv_id for e in self.entries if e.arxiv_id is not None]
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def load(path: Path, today: date | None = None) -> Catalogue:
+    """Read and validate ``ids.yaml``; raise CatalogueError on the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogueError(
+            path, None, "catalogue not found; create it with a `papers:` list (see README)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CatalogueError(path, None, f"cannot read the catalogue: {err}") from None
+    return parse(text, path, today)
+
+
+def parse(text: str, path: Path, today: date | None = None) -> Catalogue:
+    """Validate catalogue text; `path` is only used in error messages."""
+    root = _compose(text, path)
+    if root is None:
+        raise CatalogueError(path, None, "the catalogue is empty; add a `papers:` list")
+    reader = _Reader(path, today)
+    top = reader.mapping(root, "the catalogue", ("settings", "papers"))
+    settings = reader.settings(top.get("settings"))
+    papers_node = top.get("papers")
+    if papers_node is None:
+        raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
+    entries = reader.entries(papers_node, settings)
+    if not entries:
+        raise CatalogueError(path, _line(papers_node), "`papers:` is empty; add an arXiv id")
+    return Catalogue(path, settings, tuple(entries))
+
+
+def _compose(text: str, path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        problem = err.problem or err.context or "invalid YAML"
+        raise CatalogueError(path, line, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as err:
+        raise CatalogueError(path, None, f"YAML error: {err}") from None
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Reader:
+    """Walks the composed YAML nodes so that every value keeps its line number."""
+
+    def __init__(self, path: Path, today: date | None) -> None:
+        self.path = path
+        self.today = today
+        self._constructor = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, problem: str) -> CatalogueError:
+        return CatalogueError(self.path, _line(node), problem)
+
+    def value(self, node: yaml.Node) -> Any:
+        return self._constructor.construct_object(node, deep=True)
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping of `key: value` lines")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self.value(key_node)
+            if not isinstance(key, str):
+                raise self.fail(key_node, f"keys of {what} must be words, not {key!r}")
+            if key not in allowed:
+                hint = _did_you_mean(key, allowed)
+                raise self.fail(
+                    key_node,
+                    f"unknown key {key!r} in {what}{hint}; allowed: {', '.join(allowed)}",
+                )
+            if key in result:
+                raise self.fail(key_node, f"{key!r} appears twice in {what}; keep one")
+            result[key] = value_node
+        return result
+
+    def text(self, node: yaml.Node, what: str) -> str:
+        value = self.value(node)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # YAML reads `id: 1701.01370` as the float 1701.0137; the source text is
+            # what the maintainer meant.
+            value = str(node.value)
+        if not isinstance(value, str):
+            raise self.fail(node, f"{what} must be text, not {_kind(value)}")
+        return value
+
+    def words(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        """A list of strings; a single string is accepted as a list of one."""
+        value = self.value(node)
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            raise self.fail(node, f"{what} must be a list of names, like [Robotics]")
+        return tuple(items)
+
+    def year(self, node: yaml.Node, what: str) -> int:
+        value = self.value(node)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(node, f"{what} must be a year like 2020, not {value!r}")
+        upper = (self.today or date.today()).year + 1
+        if not 1900 <= value <= upper:
+            raise self.fail(node, f"{what} {value} is not a plausible year")
+        return value
+
+    def settings(self, node: yaml.Node | None) -> Settings:
+        if node is None:
+            return Settings()
+        fields = self.mapping(node, "settings", SETTINGS_KEYS)
+        values: dict[str, Any] = {}
+        for key, value_node in fields.items():
+            if key == "topics":
+                values[key] = self.words(value_node, "settings.topics")
+            elif key == "max_age_days":
+                days = self.value(value_node)
+                if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                    raise self.fail(value_node, "max_age_days must be a whole number ≥ 1")
+                values[key] = days
+            elif key == "year_from":
+                source = self.value(value_node)
+                if source not in ("published", "updated"):
+                    raise self.fail(
+                        value_node,
+                        f"year_from must be `published` (first version) or `updated` "
+                        f"(latest version), not {source!r}",
+                    )
+                values[key] = source
+            else:
+                values[key] = self.text(value_node, f"settings.{key}")
+        return Settings(**values)
+
+    def entries(self, node: yaml.Node, settings: Settings) -> list[Entry]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "`papers:` must be a list of entries, each starting with `- `")
+        entries: list[Entry] = []
+        seen: dict[str, Entry] = {}
+        for item in node.value:
+            entry = self.entry(item, settings)
+            previous = seen.get(entry.key)
+            if previous is not None:
+                raise self.fail(
+                    item,
+                    f"{entry.key} is already listed at line {previous.line}; "
+                    "remove one of the two entries",
+                )
+            seen[entry.key] = entry
+            entries.append(entry)
+        return entries
+
+    def entry(self, node: yaml.Node, settings: Settings) -> Entry:
+        fields = self.mapping(node, "a paper entry", PAPER_KEYS)
+        for required in ("usecase", "topics"):
+            if required not in fields:
+                raise self.fail(node, f"the entry has no `{required}:`; add one")
+        usecase = self.text(fields["usecase"], "usecase")
+        topics = self.words(fields["topics"], "topics")
+        for topic in topics:
+            if settings.topics and topic not in settings.topics:
+                hint = _did_you_mean(topic, settings.topics)
+                raise self.fail(
+                    fields["topics"],
+                    f"topic {topic!r} is not in settings.topics{hint}; add it there or fix it",
+                )
+        if "id" in fields:
+            return self.arxiv_entry(node, fields, usecase, topics)
+        return self.manual_entry(node, fields, usecase, topics)
+
+    def arxiv_entry(
+        self,
+        node: yaml.Node,
+        fields: Mapping[str, yaml.Node],
+        usecase: str,
+        topics: tuple[str, ...],
+    ) -> Entry:
+        stray = [k for k in MANUAL_KEYS if k in fields]
+        if stray:
+            raise self.fail(
+                fields[stray[0]],
+                f"`{stray[0]}:` on an arXiv entry; put it under `overrides:` to replace "
+                "what arXiv says",
+            )
+        try:
+            arxiv_id = identifiers.parse(self.text(fields["id"], "id"), self.today)
+        except IdentifierError as err:
+            raise self.fail(fields["id"], str(err)) from None
+        overrides = Overrides()
+        if "overrides" in fields:
+            overrides = self.overrides(fields["overrides"])
+        return Entry(_line(node), usecase, topics, arxiv_id=arxiv_id, overrides=overrides)
+
+    def overrides(self, node: yaml.Node) -> Overrides:
+        fields = self.mapping(node, "overrides", OVERRIDE_KEYS)
+        return Overrides(**self.manual_fields(fields, "overrides."))
+
+    def manual_entry(
+        self,
+        node: yaml.Node,
+        fields: Mapping[str, yaml.Node],
+        usecase: str,
+        topics: tuple[str, ...],
+    ) -> Entry:
+        missing = [k for k in ("title", "url", "year") if k not in fields]
+        if missing:
+            raise self.fail(
+                node,
+                "an entry needs an arXiv `id:`, or for a paper not on arXiv `title:`, `url:` "
+                f"and `year:` (missing: {', '.join(missing)})",
+            )
+        if "overrides" in fields:
+            raise self.fail(fields["overrides"], "a manual entry has no arXiv data to override")
+        url = self.text(fields["url"], "url")
+        if not url.startswith(("https://", "http://")):
+            raise self.fail(fields["url"], f"url must start with https:// (got {url!r})")
+        values = self.manual_fields({k: v for k, v in fields.items() if k != "url"}, "")
+        return Entry(_line(node), usecase, topics, url=url, overrides=Overrides(**values))
+
+    def manual_fields(self, fields: Mapping[str, yaml.Node], prefix: str) -> dict[str, Any]:
+        readers: dict[str, Callable[[yaml.Node, str], Any]] = {
+            "title": self.text,
+            "abstract": self.text,
+            "year": self.year,
+            "authors": self.words,
+        }
+        return {
+            key: readers[key](node, prefix + key) for key, node in fields.items() if key in readers
+        }
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), repr(value))

@@ -1,0 +1,210 @@
+"""The command line: parse options, call the library, turn errors into one line.
+
+Exit codes (also in the README):
+0 success; 1 unexpected failure; 2 bad input (catalogue, options); 3 some ids not found on
+arXiv; 4 arXiv unreachable (document rendered from the cache); 5 `check`: generated files
+out of date; 6 template error; 7 damaged cache; 8 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from litsync import __version__, catalogue, catalogue_edit
+from litsync.cache import Cache
+from litsync.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_OUT_OF_DATE, LitsyncError
+from litsync.harvest import HarvestConfig
+from litsync.project import Project
+from litsync.refresh import RefreshReport, refresh, render_text, write_document
+
+log = logging.getLogger("litsync")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `litsync` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # The arxiv package logs every request at INFO; only litsync's own lines are news.
+    logging.basicConfig(level=logging.WARNING, format="litsync: %(message)s", stream=sys.stderr)
+    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    project = Project(Path(args.root).resolve())
+    try:
+        code: int = args.run(project, args)
+    except LitsyncError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return err.exit_code
+    except ValueError as err:  # option values, e.g. LITSYNC_DELAY=abc
+        print(f"Error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("Error: interrupted; what was fetched so far is saved", file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return EXIT_FAILURE
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root",
+        default=".",
+        metavar="DIR",
+        help="the list's repository, holding catalogue/ids.yaml (default: current directory)",
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
+
+    parser = argparse.ArgumentParser(
+        prog="litsync",
+        description="Keep a curated literature list true to arXiv.",
+        epilog="Exit codes: 0 ok, 2 bad input, 3 ids not found, 4 arXiv unreachable, "
+        "5 out of date, 6 template error, 7 damaged cache, 8 locked.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"litsync {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    cmd = commands.add_parser(
+        "refresh",
+        parents=[common],
+        help="fetch what is due from arXiv, update the cache, render the document",
+        description="Fetch new, changed and due papers from the arXiv API, save them in "
+        "catalogue/cache.json and render the document. When arXiv cannot be reached, "
+        "the document is rendered from the cache and the stale papers are listed (exit 4).",
+    )
+    cmd.add_argument("--force", action="store_true", help="refetch every paper")
+    cmd.add_argument("--api-url", metavar="URL", help="API endpoint (env LITSYNC_API_URL)")
+    cmd.add_argument(
+        "--delay", type=float, metavar="S", help="seconds between requests (env LITSYNC_DELAY)"
+    )
+    cmd.add_argument(
+        "--timeout", type=float, metavar="S", help="seconds per request (env LITSYNC_TIMEOUT)"
+    )
+    cmd.set_defaults(run=run_refresh)
+
+    cmd = commands.add_parser(
+        "render",
+        parents=[common],
+        help="render the document from the cache (offline)",
+        description="Render the document from catalogue/ids.yaml and the cache, offline.",
+    )
+    cmd.add_argument(
+        "--draft", action="store_true", help="print the document to stdout, write nothing"
+    )
+    cmd.set_defaults(run=run_render)
+
+    cmd = commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate the catalogue; fail if the document is not what render would write",
+        description="Validate catalogue/ids.yaml and check that the generated document is "
+        "exactly what `litsync render` would write (exit 5 if not). Offline.",
+    )
+    cmd.set_defaults(run=run_check)
+
+    cmd = commands.add_parser(
+        "add",
+        parents=[common],
+        help="append arXiv ids to catalogue/ids.yaml",
+        description="Append papers to catalogue/ids.yaml, keeping its comments and layout. "
+        "Ids already listed (in any form) are refused. Run `litsync refresh` afterwards.",
+    )
+    cmd.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or URL, in any form")
+    cmd.add_argument("--usecase", required=True, help="free text, e.g. 'Robotic Grasping'")
+    cmd.add_argument(
+        "--topic",
+        dest="topics",
+        action="append",
+        required=True,
+        help="index group; repeat for several",
+    )
+    cmd.set_defaults(run=run_add)
+    return parser
+
+
+def run_refresh(project: Project, args: argparse.Namespace) -> int:
+    config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
+    report = refresh(project, config, force=args.force)
+    print_report(report)
+    return report.exit_code
+
+
+def print_report(report: RefreshReport) -> None:
+    if report.due == 0:
+        print("Nothing due: every paper was checked recently.")
+    else:
+        print(
+            f"Fetched {report.fetched} of {report.due} papers in {report.requests} "
+            f"request{'s' if report.requests != 1 else ''}: {len(report.new)} new, "
+            f"{len(report.changed)} changed."
+        )
+    verb = "Wrote" if report.document_changed else "Unchanged:"
+    print(f"{verb} {report.document}")
+    for arxiv_id in report.not_found:
+        print(f"Not found on arXiv: {arxiv_id} (check it in catalogue/ids.yaml)")
+    for arxiv_id, reason in report.rejected.items():
+        print(f"Rejected by arXiv: {arxiv_id} ({reason})")
+    _warn_unresolved(report.unresolved)
+    if report.failure:
+        stale = ", ".join(report.stale)
+        print(
+            f"Error: {report.failure}; the document was rendered from the cache; "
+            f"{len(report.stale)} papers not refreshed: {stale}",
+            file=sys.stderr,
+        )
+
+
+def run_render(project: Project, args: argparse.Namespace) -> int:
+    loaded = catalogue.load(project.catalogue)
+    cache = Cache.load(project.cache)
+    if args.draft:
+        text, unresolved = render_text(project, loaded, cache)
+        sys.stdout.write(text)
+    else:
+        path, changed, unresolved = write_document(project, loaded, cache)
+        print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
+    _warn_unresolved(unresolved)
+    return EXIT_OK
+
+
+def run_check(project: Project, args: argparse.Namespace) -> int:
+    loaded = catalogue.load(project.catalogue)
+    cache = Cache.load(project.cache)
+    text, unresolved = render_text(project, loaded, cache)
+    _warn_unresolved(unresolved)
+    output = project.output(loaded.settings)
+    current = output.read_text(encoding="utf-8") if output.exists() else None
+    if current != text:
+        print(
+            f"Error: {project.relative(output)} is not what `litsync render` writes; "
+            "run `litsync render` and commit the result",
+            file=sys.stderr,
+        )
+        return EXIT_OUT_OF_DATE
+    print(f"OK: {len(loaded.entries)} papers; {project.relative(output)} is up to date.")
+    return EXIT_OK
+
+
+def run_add(project: Project, args: argparse.Namespace) -> int:
+    added = catalogue_edit.add_papers(project.catalogue, args.ids, args.usecase, args.topics)
+    for arxiv_id in added:
+        print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
+    print("Run `litsync refresh` to fetch its metadata.")
+    return EXIT_OK
+
+
+def _warn_unresolved(unresolved: Sequence[str]) -> None:
+    if unresolved:
+        log.warning(
+            "not in the document yet, no metadata cached: %s (run `litsync refresh`)",
+            ", ".join(unresolved),
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Where a project's files are, relative to the directory litsync works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from litsync.cache import CACHE_FILE
+from litsync.catalogue import CATALOGUE_FILE, Settings
+from litsync.lock import LOCK_FILE
+from litsync.render import TEMPLATES_DIR
+from litsync.schedule import STATE_FILE
+
+
+@dataclass(frozen=True)
+class Project:
+    """A literature list repository: the folder holding ``catalogue/ids.yaml``."""
+
+    root: Path
+
+    @property
+    def catalogue(self) -> Path:
+        return self.root / CATALOGUE_FILE
+
+    @property
+    def cache(self) -> Path:
+        return self.root / CACHE_FILE
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_FILE
+
+    @property
+    def lock(self) -> Path:
+        return self.root / LOCK_FILE
+
+    @property
+    def templates(self) -> Path:
+        return self.root / TEMPLATES_DIR
+
+    def output(self, settings: Settings) -> Path:
+        return self.root / settings.output
+
+    def relative(self, path: Path) -> str:
+        """`path` as the user would type it from the project root."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)

@@ -1,0 +1,164 @@
+"""The main job: fetch what is due, keep the cache, render the document.
+
+Progress is saved after every batch, so a run that is killed keeps what it fetched;
+cached data is never deleted or blanked, whatever the service does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from litsync import catalogue as catalogue_module
+from litsync.cache import Cache, Record
+from litsync.catalogue import Catalogue
+from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
+from litsync.files import write_atomic
+from litsync.harvest import HarvestConfig, Harvester, HarvestResult
+from litsync.identifiers import ArxivId
+from litsync.lock import project_lock
+from litsync.progress import Progress
+from litsync.project import Project
+from litsync.render import build_view, render_document
+from litsync.schedule import CheckLog, is_due
+from litsync.transport import Clock
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh did, for the summary and the exit code."""
+
+    due: int = 0
+    fetched: int = 0
+    requests: int = 0
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+    """Ids left as cached (or unfetched) because arXiv failed."""
+    failure: str | None = None
+    unresolved: list[str] = field(default_factory=list)
+    """Ids of the catalogue with no metadata at all, left out of the document."""
+    document: str = ""
+    document_changed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.failure:
+            return EXIT_UNREACHABLE
+        if self.not_found or self.rejected:
+            return EXIT_NOT_FOUND
+        return EXIT_OK
+
+
+def plan(
+    catalogue: Catalogue, cache: Cache, checks: CheckLog, today: date, force: bool = False
+) -> list[ArxivId]:
+    """The identifiers to fetch: new, changed in the catalogue, or due for a re-check."""
+    max_age = catalogue.settings.max_age_days
+    due: list[ArxivId] = []
+    for arxiv_id in catalogue.arxiv_ids:
+        record = cache.get(arxiv_id.base)
+        if (
+            force
+            or record is None
+            or record.requested != str(arxiv_id)
+            or is_due(arxiv_id.base, checks.get(arxiv_id.base), today, max_age)
+        ):
+            due.append(arxiv_id)
+    return due
+
+
+def refresh(
+    project: Project,
+    config: HarvestConfig,
+    today: date | None = None,
+    force: bool = False,
+    clock: Clock | None = None,
+) -> RefreshReport:
+    """Run the whole job under the project lock and report what happened."""
+    today = today or date.today()
+    catalogue = catalogue_module.load(project.catalogue, today)
+    with project_lock(project.lock):
+        cache = Cache.load(project.cache)
+        checks = CheckLog.load(project.state)
+        due = plan(catalogue, cache, checks, today, force)
+        report = RefreshReport(due=len(due))
+        if due:
+            result = _fetch(due, cache, checks, today, Harvester(config, clock), report)
+            _note_result(result, cache, report)
+            cache.save()
+            checks.save()
+        report.document, report.document_changed, report.unresolved = write_document(
+            project, catalogue, cache
+        )
+    return report
+
+
+def _fetch(
+    due: Sequence[ArxivId],
+    cache: Cache,
+    checks: CheckLog,
+    today: date,
+    harvester: Harvester,
+    report: RefreshReport,
+) -> HarvestResult:
+    progress = Progress(len(due))
+    progress.start(len(harvester.batches(due)))
+
+    def save_batch(batch: Sequence[ArxivId], found: dict[str, Record]) -> None:
+        for record in found.values():
+            _store(cache, record, report)
+        cache.save()
+        checks.mark(found, today)
+        checks.save()
+        progress.advance(len(found), harvester.throttle.requests)
+
+    try:
+        return harvester.harvest(due, on_batch=save_batch)
+    finally:
+        progress.finish()
+
+
+def _store(cache: Cache, record: Record, report: RefreshReport) -> None:
+    old = cache.get(record.id)
+    if old is None:
+        report.new.append(record.id)
+    elif old != record:
+        report.changed.append(record.id)
+    report.fetched += 1
+    cache.put(record)
+
+
+def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> None:
+    report.requests = result.requests
+    report.failure = result.failure
+    report.stale = [str(i) for i in result.unreached]
+    report.rejected = {str(i): reason for i, reason in result.rejected.items()}
+    report.not_found = [str(i) for i in result.not_found]
+    for arxiv_id in result.not_found:
+        # A paper arXiv stops returning keeps its last known data, marked, never dropped.
+        old = cache.get(arxiv_id.base)
+        if old is not None and not old.missing:
+            cache.put(dataclasses.replace(old, missing=True))
+
+
+def write_document(
+    project: Project, catalogue: Catalogue, cache: Cache
+) -> tuple[str, bool, list[str]]:
+    """Render the document to its output file; return its path, whether it changed,
+    and the ids left out for lack of metadata."""
+    text, unresolved = render_text(project, catalogue, cache)
+    output = project.output(catalogue.settings)
+    changed = write_atomic(output, text)
+    return project.relative(output), changed, unresolved
+
+
+def render_text(project: Project, catalogue: Catalogue, cache: Cache) -> tuple[str, list[str]]:
+    """The document as `render` would write it, and the ids it had to leave out."""
+    view = build_view(catalogue, cache)
+    text = render_document(view, project.templates, catalogue.settings.template)
+    return text, list(view.unresolved)
