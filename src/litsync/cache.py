@@ -57,11 +57,46 @@ class Record:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Record:
-        names = {f.name for f in fields(cls)}
-        unknown = set(data) - names
+        """Rebuild a record, checking every field's type: the file may be hand-edited."""
+        if not isinstance(data, Mapping):
+            raise ValueError("not a mapping")
+        unknown = set(data) - set(_FIELD_CHECKS)
         if unknown:
             raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
+        for name, check in _FIELD_CHECKS.items():
+            if name in data and not check(data[name]):
+                raise ValueError(f"field {name!r} has the wrong type")
         return cls(**data)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_version(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+_CHECK_BY_TYPE = {
+    "str": _is_text,
+    "str | None": _is_optional_text,
+    "list[str]": _is_texts,
+    "bool": _is_flag,
+    "int": _is_version,
+}
+_FIELD_CHECKS = {f.name: _CHECK_BY_TYPE[str(f.type)] for f in fields(Record)}
 
 
 class Cache:

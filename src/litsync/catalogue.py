@@ -113,8 +113,13 @@ def load(path: Path, today: date | None = None) -> Catalogue:
     return parse(text, path, today)
 
 
-def parse(text: str, path: Path, today: date | None = None) -> Catalogue:
-    """Validate catalogue text; `path` is only used in error messages."""
+def parse(
+    text: str, path: Path, today: date | None = None, require_papers: bool = True
+) -> Catalogue:
+    """Validate catalogue text; `path` is only used in error messages.
+
+    `require_papers=False` accepts a catalogue without papers yet, for `litsync add`.
+    """
     root = _compose(text, path)
     if root is None:
         raise CatalogueError(path, None, "the catalogue is empty; add a `papers:` list")
@@ -122,10 +127,12 @@ def parse(text: str, path: Path, today: date | None = None) -> Catalogue:
     top = reader.mapping(root, "the catalogue", ("settings", "papers"))
     settings = reader.settings(top.get("settings"))
     papers_node = top.get("papers")
-    if papers_node is None:
+    if papers_node is None or _is_null(papers_node):
+        if not require_papers:
+            return Catalogue(path, settings, ())
         raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
     entries = reader.entries(papers_node, settings)
-    if not entries:
+    if not entries and require_papers:
         raise CatalogueError(path, _line(papers_node), "`papers:` is empty; add an arXiv id")
     return Catalogue(path, settings, tuple(entries))
 
@@ -140,6 +147,10 @@ def _compose(text: str, path: Path) -> yaml.Node | None:
         raise CatalogueError(path, line, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as err:
         raise CatalogueError(path, None, f"YAML error: {err}") from None
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
 def _line(node: yaml.Node) -> int:

@@ -28,7 +28,7 @@ def add_papers(
 ) -> list[ArxivId]:
     """Append one entry per identifier; refuse any already listed. Return what was added."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    current = catalogue.parse(text, path, today) if text.strip() else None
+    current = catalogue.parse(text, path, today, require_papers=False) if text.strip() else None
     listed = {e.arxiv_id.base: e.line for e in current.entries if e.arxiv_id} if current else {}
     new: list[ArxivId] = []
     for raw in raw_ids:
@@ -105,10 +105,13 @@ def _end_line(papers: yaml.SequenceNode, lines: list[str]) -> int:
 
 
 def _items_are_spaced(papers: yaml.SequenceNode, lines: list[str]) -> bool:
+    """Whether the maintainer separates entries by blank lines (comments between count not)."""
     if len(papers.value) < 2:
         return True
-    second = papers.value[1].start_mark.line
-    return second > 0 and not lines[second - 1].strip()
+    line = papers.value[1].start_mark.line - 1
+    while line >= 0 and lines[line].lstrip().startswith("#"):
+        line -= 1
+    return line >= 0 and not lines[line].strip()
 
 
 def _indent(item: str, indent: str) -> str:

@@ -1,0 +1,81 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from litsync.cache import Cache, Record
+from litsync.errors import CacheError
+
+
+def make(key: str) -> Record:
+    return Record(
+        id=key,
+        version=2,
+        requested=key,
+        title="Title",
+        authors=["A B"],
+        abstract="Text",
+        published="2020-01-01T00:00:00Z",
+        updated="2020-02-01T00:00:00Z",
+        primary_category="cs.LG",
+        categories=["cs.LG", "stat.ML"],
+    )
+
+
+def test_round_trip_is_byte_stable(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    cache = Cache(path)
+    cache.put(make("2001.00002"))
+    cache.put(make("hep-th/9901001"))
+    cache.put(make("2001.00001"))
+    assert cache.save() is True
+    text = path.read_text(encoding="utf-8")
+    assert list(json.loads(text)["papers"]) == ["2001.00001", "2001.00002", "hep-th/9901001"]
+    loaded = Cache.load(path)
+    assert loaded.records == cache.records
+    assert loaded.save() is False  # same bytes: not rewritten
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_missing_cache_is_empty(tmp_path: Path) -> None:
+    assert Cache.load(tmp_path / "cache.json").records == {}
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    path.write_text('{\n  "format": 1,\n  "papers": {\n    "x": ,\n', encoding="utf-8")
+    with pytest.raises(CacheError) as info:
+        Cache.load(path)
+    assert str(info.value).startswith(f"{path}:4: the cache is not valid JSON")
+    assert "git checkout -- catalogue/cache.json" in str(info.value)
+
+
+def test_hand_edited_entry_is_reported_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    cache = Cache(path)
+    cache.put(make("2001.00001"))
+    cache.save()
+    text = path.read_text(encoding="utf-8").replace('"title": "Title"', '"titel": "Title"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CacheError, match=r"cache.json:4: entry '2001.00001' is damaged"):
+        Cache.load(path)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_foreign_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    path.write_text("[]\n", encoding="utf-8")
+    with pytest.raises(CacheError, match="not a litsync cache of format 1"):
+        Cache.load(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("authors", "A B"), ("version", "2"), ("doi", 3), ("withdrawn", "no"), ("title", None)],
+)
+def test_wrong_types_are_reported(tmp_path: Path, field: str, value: object) -> None:
+    path = tmp_path / "cache.json"
+    data = {"format": 1, "papers": {"2001.00001": {**make("2001.00001").to_json(), field: value}}}
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with pytest.raises(CacheError, match=f"field '{field}' has the wrong type"):
+        Cache.load(path)

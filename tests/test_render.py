@@ -1,0 +1,183 @@
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from litsync.cache import Cache, Record
+from litsync.catalogue import parse
+from litsync.errors import TemplateError
+from litsync.markdown import Trusted, escape
+from litsync.render import build_view, render_document
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+CATALOGUE = """\
+settings:
+  title: Hostile list
+  introduction: Kept *as written* by the maintainer.
+  topics: [Theory, Systems]
+  year_from: published
+papers:
+  - id: 2101.00001
+    usecase: "Pipes | and *stars*"
+    topics: [Systems, Theory]
+  - id: 2101.00002v2
+    usecase: Plain
+    topics: [Theory]
+    overrides:
+      year: 2019
+  - id: 2101.00003
+    usecase: Not fetched yet
+    topics: [Theory]
+"""
+
+
+def record(key: str, **fields: object) -> Record:
+    values: dict[str, object] = {
+        "id": key,
+        "version": 1,
+        "requested": key,
+        "title": "A title",
+        "authors": ["Ann Author"],
+        "abstract": "An abstract.",
+        "published": "2021-01-04T10:00:00Z",
+        "updated": "2022-02-01T10:00:00Z",
+        "primary_category": "cs.LG",
+        "categories": ["cs.LG"],
+    }
+    values.update(fields)
+    return Record(**values)  # type: ignore[arg-type]
+
+
+def hostile_cache() -> Cache:
+    return Cache(
+        Path("unused.json"),
+        {
+            "2101.00001": record(
+                "2101.00001",
+                title="<script>alert(1)</script> [x](javascript:alert(1)) `code` # *b* _i_",
+                authors=["O'Brien & <Sons>", "Ünïcødé | Näme"],
+                abstract="Costs $O(n_1^2)$ and $a<b$ time; see [here](http://evil) ~~gone~~ \\",
+            ),
+            "2101.00002": record(
+                "2101.00002", version=2, requested="2101.00002v2", withdrawn=True, missing=True
+            ),
+        },
+    )
+
+
+EXPECTED = """\
+# Hostile list
+
+Kept *as written* by the maintainer.
+
+**... usecase:**
+
+- Theory: [1](#ref1), [2](#ref2)
+- Systems: [1](#ref1)
+
+**... year:**
+
+- 2019: [2](#ref2)
+- 2021: [1](#ref1)
+
+# Papers
+
+## [\\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1)) \\`code\\` # \\*b\\* \\_i\\_](https://arxiv.org/abs/2101.00001) <a name="ref1"></a>
+
+**Usecase** Pipes \\| and \\*stars\\*
+
+**Year** 2021
+
+**Authors** O'Brien \\& \\<Sons\\>, Ünïcødé \\| Näme
+
+**Abstract** Costs $O(n_1^2)$ and $a\\lt b$ time; see \\[here\\](http://evil) \\~\\~gone\\~\\~ \\\\
+
+---
+
+## [A title](https://arxiv.org/abs/2101.00002v2) <a name="ref2"></a>
+
+**Withdrawn** The authors withdrew this paper from arXiv.
+
+**Note** arXiv no longer returns this paper; the details below are the last known ones.
+
+**Usecase** Plain
+
+**Year** 2019
+
+**Authors** Ann Author
+
+**Abstract** An abstract.
+
+---
+"""
+
+
+def test_golden_document_with_hostile_text() -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    assert view.unresolved == ("2101.00003",)
+    assert render_document(view, TEMPLATES, "document.md.j2") == EXPECTED
+
+
+def test_rendering_is_deterministic() -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    first = render_document(build_view(catalogue, hostile_cache()), TEMPLATES, "document.md.j2")
+    second = render_document(build_view(catalogue, hostile_cache()), TEMPLATES, "document.md.j2")
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words", "plain words"),
+        ("line\n  wrapped   text", "line wrapped text"),
+        ("# heading?\n- list?", "# heading? - list?"),
+        ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
+        ("&amp; entity", "\\&amp; entity"),
+        ("$x_1$ and $y_2$", "$x_1$ and $y_2$"),
+        ("$[a](javascript:b)$", "$[a] (javascript:b)$"),
+        ("$a > b$ `tick` $c`d$", "$a \\gt  b$ \\`tick\\` $c'd$"),
+        ("costs $5 and more", "costs $5 and more"),
+    ],
+)
+def test_escape(text: str, expected: str) -> None:
+    assert escape(text) == expected
+
+
+def test_trusted_text_is_not_escaped() -> None:
+    assert escape(Trusted("**bold** [link](https://x)")) == "**bold** [link](https://x)"
+
+
+def write_template(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "t.md.j2").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_undefined_variable_is_a_template_error(tmp_path: Path) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    templates = write_template(tmp_path, "# {{ document.title }}\n\n{{ document.subtitle }}\n")
+    with pytest.raises(TemplateError) as info:
+        render_document(view, templates, "t.md.j2")
+    assert str(info.value).startswith(f"{templates / 't.md.j2'}:3: ")
+    assert "has no attribute 'subtitle'" in str(info.value)
+
+
+def test_template_syntax_error_names_the_line(tmp_path: Path) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    templates = write_template(tmp_path, "# {{ document.title }}\n{% for x in %}\n")
+    with pytest.raises(TemplateError, match=r"t\.md\.j2:2: template syntax error: "):
+        render_document(view, templates, "t.md.j2")
+
+
+def test_missing_template(tmp_path: Path) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    with pytest.raises(
+        TemplateError, match=re.escape("template not found; check settings.template")
+    ):
+        render_document(view, tmp_path, "nope.md.j2")
