@@ -22,8 +22,10 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
+from tenacity.wait import wait_base
 
 from litsync import identifiers
 from litsync.cache import Record
@@ -203,7 +205,7 @@ class Harvester:
                 return {}
         except ServiceError as err:
             if err.status != 414 or len(batch) == 1:
-                result.failure = err.reason
+                result.failure = str(err)
                 return {}
         except requests.RequestException as err:
             result.failure = f"arXiv could not be reached ({_describe(err)})"
@@ -275,14 +277,19 @@ def _describe(err: BaseException) -> str:
     return type(err).__name__
 
 
-class _RetryAfterOrBackoff(wait_exponential_jitter):
-    """Exponential backoff with jitter, never shorter than the service's Retry-After."""
+class _RetryAfterOrBackoff(wait_base):
+    """Exponential backoff with jitter, never shorter than the service's Retry-After.
+
+    Backoff starts at the politeness delay: 3 s, 6 s, 12 s, … plus up to 3 s of jitter,
+    so that many clients failing together do not come back together.
+    """
 
     def __init__(self, delay: float) -> None:
-        super().__init__(initial=max(delay, 0.0), max=MAX_BACKOFF, jitter=max(delay, 0.0))
+        delay = max(delay, 0.0)
+        self.backoff = wait_exponential(multiplier=delay, max=MAX_BACKOFF) + wait_random(0, delay)
 
     def __call__(self, retry_state: RetryCallState) -> float:
-        backoff = float(super().__call__(retry_state))
+        backoff = float(self.backoff(retry_state))
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         if isinstance(error, ServiceError) and error.retry_after is not None:

@@ -110,11 +110,12 @@ def check_response(response: requests.Response) -> None:
         reason = f"HTTP {status}" + (f" ({text})" if text and "<" not in text else "")
         raise ServiceError(url, status, reason, retry_after)
     head = body[:2048]
+    if b"<feed" not in head:
+        text = " ".join(body[:60].decode("utf-8", "replace").split())
+        raise ServiceError(url, status, f"HTTP 200 but not an Atom feed ({text!r})")
+    # arXiv's feeds never declare a DTD; one that does may expand entities or read files.
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise UnsafeFeedError(url, status, "the response declares a DTD or entities; refused")
-    if b"<feed" not in head:
-        text = body[:60].decode("utf-8", "replace").strip()
-        raise ServiceError(url, status, f"HTTP 200 but not an Atom feed ({text!r})")
     if not body.rstrip().endswith(b"</feed>"):
         raise ServiceError(url, status, "the feed was cut short")
 
