@@ -157,7 +157,7 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -185,7 +185,7 @@ class _Reader:
             if not isinstance(key, str):
                 raise self.fail(key_node, f"keys of {what} must be words, not {key!r}")
             if key not in allowed:
-                hint = _did_you_mean(key, allowed)
+                hint = did_you_mean(key, allowed)
                 raise self.fail(
                     key_node,
                     f"unknown key {key!r} in {what}{hint}; allowed: {', '.join(allowed)}",
@@ -275,7 +275,7 @@ class _Reader:
         topics = self.words(fields["topics"], "topics")
         for topic in topics:
             if settings.topics and topic not in settings.topics:
-                hint = _did_you_mean(topic, settings.topics)
+                hint = did_you_mean(topic, settings.topics)
                 raise self.fail(
                     fields["topics"],
                     f"topic {topic!r} is not in settings.topics{hint}; add it there or fix it",

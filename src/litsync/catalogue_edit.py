@@ -30,6 +30,15 @@ def add_papers(
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     current = catalogue.parse(text, path, today, require_papers=False) if text.strip() else None
     listed = {e.arxiv_id.base: e.line for e in current.entries if e.arxiv_id} if current else {}
+    known_topics = current.settings.topics if current else ()
+    for topic in topics:
+        if known_topics and topic not in known_topics:
+            raise CatalogueError(
+                path,
+                None,
+                f"cannot add: topic {topic!r} is not in settings.topics"
+                f"{catalogue.did_you_mean(topic, known_topics)}; add it there or fix it",
+            )
     new: list[ArxivId] = []
     for raw in raw_ids:
         try:

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from litsync import __version__, catalogue, catalogue_edit
 from litsync.cache import Cache
-from litsync.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_OUT_OF_DATE, LitsyncError
+from litsync.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_OUT_OF_DATE,
+    LitsyncError,
+    LocatedError,
+)
 from litsync.harvest import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import RefreshReport, refresh, render_text, write_document
@@ -28,12 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `litsync` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    # The arxiv package logs every request at INFO; only litsync's own lines are news.
-    logging.basicConfig(level=logging.WARNING, format="litsync: %(message)s", stream=sys.stderr)
-    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
-    project = Project(Path(args.root).resolve())
+    configure_logging(getattr(args, "quiet", False))
+    project = Project(Path(getattr(args, "root", ".")).resolve())
     try:
         code: int = args.run(project, args)
+    except LocatedError as err:
+        print(f"Error: {err.located(project.root)}", file=sys.stderr)
+        return err.exit_code
     except LitsyncError as err:
         print(f"Error: {err}", file=sys.stderr)
         return err.exit_code
@@ -49,15 +57,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def configure_logging(quiet: bool) -> None:
+    """litsync's own lines on stderr; the arxiv package's per-request INFO lines are noise."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("litsync: %(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("arxiv").setLevel(logging.WARNING)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # Shared by the top level and every command, so `litsync --root X refresh` and
+    # `litsync refresh --root X` both work; SUPPRESS keeps a command's default from
+    # overwriting a value given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--root",
-        default=".",
+        default=argparse.SUPPRESS,
         metavar="DIR",
         help="the list's repository, holding catalogue/ids.yaml (default: current directory)",
     )
-    common.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print warnings only"
+    )
 
     parser = argparse.ArgumentParser(
         prog="litsync",

@@ -32,8 +32,15 @@ class LocatedError(LitsyncError):
         self.path = Path(path)
         self.line = line
         self.problem = problem
-        where = f"{self.path}:{line}" if line is not None else f"{self.path}"
-        super().__init__(f"{where}: {problem}")
+        super().__init__(self.located())
+
+    def located(self, root: Path | None = None) -> str:
+        """``file:line: problem``, the file relative to `root` when it lies inside it."""
+        path = self.path
+        if root is not None and path.is_relative_to(root):
+            path = path.relative_to(root)
+        where = f"{path}:{self.line}" if self.line is not None else f"{path}"
+        return f"{where}: {self.problem}"
 
 
 class CatalogueError(LocatedError):

@@ -1,0 +1,60 @@
+"""Test projects: copies of the bundled catalogue and templates in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from arxiv_server import Paper
+
+from litsync.schedule import STATE_FILE, CheckLog
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = Path("generated") / "synthetic-data-literature.md"
+
+
+def bundled_project(tmp_path: Path, with_cache: bool = False) -> Path:
+    """The repository's catalogue and templates (and, if asked, its committed cache).
+
+    With the cache comes a check log saying every paper was checked today, so that no
+    paper's re-check night makes a test's requests depend on the calendar.
+    """
+    root = tmp_path / "list"
+    (root / "catalogue").mkdir(parents=True)
+    shutil.copy(ROOT / "catalogue" / "ids.yaml", root / "catalogue" / "ids.yaml")
+    if with_cache:
+        shutil.copy(ROOT / "catalogue" / "cache.json", root / "catalogue" / "cache.json")
+        checks = CheckLog(root / STATE_FILE)
+        checks.mark(
+            json.loads((ROOT / "catalogue" / "cache.json").read_text())["papers"], date.today()
+        )
+        checks.save()
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return root
+
+
+def generated_project(tmp_path: Path, papers: list[Paper]) -> Path:
+    """A catalogue listing `papers`, in the bundled catalogue's style."""
+    root = tmp_path / "big"
+    (root / "catalogue").mkdir(parents=True)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    lines = ["settings:", "  title: Generated list", "papers:"]
+    for number, paper in enumerate(papers):
+        lines += [
+            f"  - id: {paper.base_id}",
+            f"    usecase: Use {number % 7}",
+            f"    topics: [Topic {number % 5}]",
+        ]
+    (root / "catalogue" / "ids.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes, to prove a run changed nothing."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".litsync" not in p.parts
+    }

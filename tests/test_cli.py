@@ -1,0 +1,300 @@
+"""The command line, end to end, against the local arXiv-like server."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from arxiv_server import ArxivServer, Fault, generate_papers
+from project import DOCUMENT, ROOT, bundled_project, generated_project, snapshot
+
+from litsync.cli import main
+from litsync.harvest import HarvestConfig, Harvester
+from litsync.identifiers import parse
+from litsync.schedule import STATE_FILE, CheckLog
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch, arxiv_server: ArxivServer) -> ArxivServer:
+    """Point litsync at the local server, with no politeness delay to wait out."""
+    monkeypatch.setenv("LITSYNC_API_URL", arxiv_server.url)
+    monkeypatch.setenv("LITSYNC_DELAY", "0")
+    monkeypatch.setenv("LITSYNC_TIMEOUT", "2")
+    return arxiv_server
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_refresh_builds_the_seed_document(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path)
+    code, out, err = run(capsys, "refresh", "--root", str(root))
+    assert code == 0, err
+    assert out == (
+        "Fetched 12 of 12 papers in 1 request: 12 new, 0 changed.\n"
+        "Wrote generated/synthetic-data-literature.md\n"
+    )
+    assert "Traceback" not in err
+    golden = Path(__file__).parent / "data" / "golden" / "synthetic-data-literature.md"
+    assert (root / DOCUMENT).read_text(encoding="utf-8") == golden.read_text(encoding="utf-8")
+    # The committed cache of the bundled catalogue is exactly what a refresh writes.
+    committed = (ROOT / "catalogue" / "cache.json").read_text(encoding="utf-8")
+    assert (root / "catalogue" / "cache.json").read_text(encoding="utf-8") == committed
+
+
+def test_golden_document_is_the_seed_list_corrected(tmp_path: Path) -> None:
+    golden = (Path(__file__).parent / "data" / "golden" / "synthetic-data-literature.md").read_text(
+        encoding="utf-8"
+    )
+    sections = golden.split("\n## ")[1:]
+    assert len(sections) == 13
+    years = [int(re.search(r"\*\*Year\*\* (\d{4})", s).group(1)) for s in sections]  # type: ignore[union-attr]
+    usecases = [re.search(r"\*\*Usecase\*\* (.+)", s).group(1) for s in sections]  # type: ignore[union-attr]
+    # The seed list's years and usecases, in its order.
+    assert years == [2019, 2017, 2017, 2019, 2020, 2017, 2018, 2019, 2020, 2019, 2020, 2021, 2016]
+    assert usecases[:4] == [
+        "Robotic Grasping", "Human Gaze Estimation", "Robotic Grasping", "Drone Racing",
+    ]  # fmt: skip
+    assert "- Robotics: [1](#ref1), [3](#ref3), [4](#ref4)\n" in golden
+    assert "- Autonomous Vehicles: [5](#ref5), [8](#ref8), [9](#ref9), [13](#ref13)\n" in golden
+    assert "- 2019: [1](#ref1), [4](#ref4), [8](#ref8), [10](#ref10)\n" in golden
+    # The hand-kept list's copy-paste defects are gone, arXiv's own text is kept.
+    for defect in ("Randomizedto-Canonical", "realworld", "arxivlink", "[Title]", "SDRgenerated"):
+        assert defect not in golden
+    assert "Randomized-to-Canonical" in golden
+    assert "6:59%" in golden  # in arXiv's abstract itself
+    assert '<a name="ref"></a>' not in golden
+
+
+def test_second_refresh_makes_no_request_and_changes_nothing(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path)
+    assert run(capsys, "refresh", "--root", str(root))[0] == 0
+    before, requests = snapshot(root), len(api.requests)
+    code, out, _ = run(capsys, "refresh", "--root", str(root))
+    assert code == 0
+    assert out == (
+        "Nothing due: every paper was checked recently.\n"
+        "Unchanged: generated/synthetic-data-literature.md\n"
+    )
+    assert len(api.requests) == requests
+    assert snapshot(root) == before
+
+
+def test_a_few_hundred_papers_in_the_fewest_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    papers = generate_papers(400, seed=4)
+    root = generated_project(tmp_path, papers)
+    ids = [parse(p.base_id) for p in papers]
+    batch = max(len(b) for b in Harvester(HarvestConfig()).batches(ids))
+    with ArxivServer(papers) as server:
+        monkeypatch.setenv("LITSYNC_API_URL", server.url)
+        monkeypatch.setenv("LITSYNC_DELAY", "0")
+        code, out, _ = run(capsys, "refresh", "--root", str(root))
+        assert code == 0
+        assert out.startswith(f"Fetched 400 of 400 papers in {math.ceil(400 / batch)} requests")
+        assert len(server.requests) == math.ceil(400 / batch)
+        cache = json.loads((root / "catalogue" / "cache.json").read_text(encoding="utf-8"))
+        assert len(cache["papers"]) == 400
+        before, requests = snapshot(root), len(server.requests)
+        assert run(capsys, "refresh", "--root", str(root))[0] == 0
+        assert len(server.requests) == requests
+        assert snapshot(root) == before
+
+
+def test_force_refetches_and_reports_changes(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    api.corpus["1909.11512"].add_version("2026-11-20T10:00:00Z")
+    api.corpus["1703.00868"].title = "A new title"
+    code, out, _ = run(capsys, "refresh", "--force", "--root", str(root))
+    assert code == 0
+    assert out.splitlines()[0] == "Fetched 12 of 12 papers in 1 request: 0 new, 2 changed."
+    document = (root / DOCUMENT).read_text(encoding="utf-8")
+    assert "## [A new title](https://arxiv.org/abs/1703.00868)" in document
+
+
+def test_render_works_offline_from_the_committed_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LITSYNC_API_URL", "http://127.0.0.1:9/nowhere")
+    root = bundled_project(tmp_path, with_cache=True)
+    code, out, err = run(capsys, "render", "--root", str(root))
+    assert (code, out, err) == (0, "Wrote generated/synthetic-data-literature.md\n", "")
+    assert (root / DOCUMENT).read_bytes() == (ROOT / DOCUMENT).read_bytes()
+    code, out, _ = run(capsys, "render", "--root", str(root))
+    assert out == "Unchanged: generated/synthetic-data-literature.md\n"
+
+
+def test_render_draft_prints_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    code, out, _ = run(capsys, "render", "--draft", "--root", str(root))
+    assert code == 0
+    assert out == (ROOT / DOCUMENT).read_text(encoding="utf-8")
+    assert not (root / DOCUMENT).exists()
+
+
+def test_check_passes_on_the_repository_and_fails_on_a_stale_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "check", "--root", str(ROOT))
+    assert (code, out) == (
+        0,
+        "OK: 13 papers; generated/synthetic-data-literature.md is up to date.\n",
+    )
+    root = bundled_project(tmp_path, with_cache=True)
+    code, _, err = run(capsys, "check", "--root", str(root))
+    assert code == 5
+    assert err == (
+        "Error: generated/synthetic-data-literature.md is not what `litsync render` writes; "
+        "run `litsync render` and commit the result\n"
+    )
+
+
+def test_unreachable_arxiv_renders_from_cache_and_lists_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ArxivServer([]) as server:
+        closed = server.url
+    monkeypatch.setenv("LITSYNC_API_URL", closed)
+    monkeypatch.setenv("LITSYNC_DELAY", "0")
+    root = bundled_project(tmp_path, with_cache=True)
+    cache_before = (root / "catalogue" / "cache.json").read_bytes()
+    code, out, err = run(capsys, "refresh", "--force", "--root", str(root))
+    assert code == 4
+    assert out.splitlines() == [
+        "Fetched 0 of 12 papers in 5 requests: 0 new, 0 changed.",
+        "Wrote generated/synthetic-data-literature.md",
+    ]
+    assert err.splitlines()[-1].startswith(
+        "Error: arXiv could not be reached (connection failed); the document was rendered "
+        "from the cache; 12 papers not refreshed: 1812.07252, 1612.07828, "
+    )
+    assert (root / "catalogue" / "cache.json").read_bytes() == cache_before
+    assert (root / DOCUMENT).read_bytes() == (ROOT / DOCUMENT).read_bytes()
+
+
+def test_not_found_ids_exit_3(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    code, _, _ = run(capsys, "add", "2001.99999", "--usecase", "Ghost", "--topic", "Overview",
+                     "--root", str(root))  # fmt: skip
+    assert code == 0
+    code, out, err = run(capsys, "refresh", "--root", str(root))
+    assert code == 3
+    assert "Not found on arXiv: 2001.99999 (check it in catalogue/ids.yaml)\n" in out
+    assert "not in the document yet, no metadata cached: 2001.99999" in err
+    assert [r.ids for r in api.requests] == [["2001.99999"], ["2001.99999"]]
+
+
+def test_add_then_refresh_fetches_only_the_new_paper(
+    tmp_path: Path, api: ArxivServer, seed_papers: list, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    extra = generate_papers(1, seed=9)[0]
+    api.add(extra)
+    code, out, _ = run(capsys, "add", f"https://arxiv.org/abs/{extra.base_id}", "--usecase",
+                       "New", "--topic", "Overview", "--root", str(root))  # fmt: skip
+    assert (code, out) == (
+        0,
+        f"Added {extra.base_id} to catalogue/ids.yaml\n"
+        "Run `litsync refresh` to fetch its metadata.\n",
+    )
+    code, out, _ = run(capsys, "refresh", "--root", str(root))
+    assert code == 0
+    assert [r.ids for r in api.requests] == [[extra.base_id]]
+    code, _, err = run(capsys, "add", extra.base_id, "--usecase", "x", "--topic", "Overview",
+                       "--root", str(root))  # fmt: skip
+    assert code == 2
+    assert err.startswith("Error: ") and f"{extra.base_id} is already listed here" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "message"),
+    [
+        ("papers:\n  - id: 1812.07252\n    usecase: x\n    topic: [A]\n",
+         "catalogue/ids.yaml:4: unknown key 'topic' in a paper entry (did you mean 'topics'?)"),
+        ("papers: [", "catalogue/ids.yaml:1: YAML syntax error"),
+    ],
+)  # fmt: skip
+def test_bad_catalogue_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+    api: ArxivServer,
+    capsys: pytest.CaptureFixture[str],
+    catalogue: str,
+    message: str,
+) -> None:
+    root = bundled_project(tmp_path)
+    (root / "catalogue" / "ids.yaml").write_text(catalogue, encoding="utf-8")
+    before = snapshot(root)
+    for command in ("refresh", "render", "check"):
+        code, out, err = run(capsys, command, "--root", str(root))
+        assert code == 2
+        assert out == ""
+        assert err.startswith(f"Error: {root / 'catalogue' / 'ids.yaml'}"[:7])
+        assert message in err and err.count("\n") == 1
+    assert snapshot(root) == before
+    assert api.requests == []
+
+
+def test_bad_environment_value_is_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LITSYNC_DELAY", "soon")
+    root = bundled_project(tmp_path, with_cache=True)
+    code, _, err = run(capsys, "refresh", "--root", str(root))
+    assert (code, err) == (2, "Error: LITSYNC_DELAY must be a number of seconds, not 'soon'\n")
+
+
+def test_transient_faults_during_cli_refresh(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.script(Fault.rate_exceeded(), Fault.status(503))
+    root = bundled_project(tmp_path)
+    code, _, err = run(capsys, "refresh", "--root", str(root))
+    assert code == 0
+    assert "arXiv: HTTP 429 (Rate exceeded.); retrying in" in err
+    assert len(api.requests) == 3
+
+
+def test_papers_past_their_age_are_rechecked(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    checks = CheckLog.load(root / STATE_FILE)
+    old = date.today() - timedelta(days=8)
+    checks.mark([k for k in checks.checked if k != "1812.07252"], old)
+    checks.save()
+    code, out, _ = run(capsys, "refresh", "--root", str(root))
+    assert code == 0
+    assert out.splitlines()[0] == "Fetched 11 of 11 papers in 1 request: 0 new, 0 changed."
+    assert "1812.07252" not in api.requests[0].ids
+    assert CheckLog.load(root / STATE_FILE).get("1909.11512") == date.today()
+
+
+def test_root_works_before_and_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    assert run(capsys, "--root", str(root), "render")[1] == (
+        "Wrote generated/synthetic-data-literature.md\n"
+    )
+    assert run(capsys, "render", "-q", "--root", str(root))[1] == (
+        "Unchanged: generated/synthetic-data-literature.md\n"
+    )
