@@ -981,6 +981,9 @@ class ArxivServer:
     ) -> None:
         items = papers.values() if isinstance(papers, Mapping) else papers
         self.corpus: dict[str, Paper] = {p.base_id: p for p in items}
+        # Ids the service refuses with HTTP 400 although they look well formed, as the
+        # real one did for ids its backend could not parse.
+        self.rejected_ids: set[str] = set()
         self.max_url_bytes = max_url_bytes
         self.default_max_results = default_max_results
         self.feed_updated = feed_updated  # None: today at midnight UTC, like arXiv
@@ -1147,7 +1150,7 @@ class ArxivServer:
         parsed: list[tuple[str, int | None]] = []
         for raw in raw_ids:
             m = ID_RE.fullmatch(raw)
-            if m is None:
+            if m is None or raw in self.rejected_ids:
                 return error(f"incorrect id format for {raw}")
             parsed.append((_canonical_base(raw), int(m["version"]) if m["version"] else None))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,68 @@ def arxiv_server(seed_papers: list[Paper]) -> Iterator[ArxivServer]:
     """A running server over a private copy of the seed corpus."""
     with ArxivServer(copy.deepcopy(seed_papers)) as server:
         yield server
+
+
+# --- docs/RELIABILITY.md is written from what the reliability tests observed -----------
+
+
+@dataclass
+class ReliabilityRow:
+    section: str
+    case: str
+    did: str
+    lost: str
+
+
+@dataclass
+class ReliabilityLog:
+    """Rows recorded by tests/test_reliability.py, in test order."""
+
+    rows: list[ReliabilityRow] = field(default_factory=list)
+
+    def record(self, section: str, case: str, did: str, lost: str) -> None:
+        self.rows.append(ReliabilityRow(section, case, did, lost))
+
+    def markdown(self) -> str:
+        lines = [
+            "# Reliability",
+            "",
+            "Every fault and bad input below was tried by `tests/test_reliability.py` against",
+            "a real local server that reproduces arXiv's API and its bad days. The table is",
+            "written by that test run (command at the end); the *what litsync did* and *lost*",
+            "columns are computed from what the test observed, not typed by hand.",
+        ]
+        section = None
+        for row in self.rows:
+            if row.section != section:
+                section = row.section
+                lines += ["", f"## {section}", "", "| tried | what litsync did | lost |",
+                          "| --- | --- | --- |"]  # fmt: skip
+            lines.append(f"| {row.case} | {row.did} | {row.lost} |")
+        lines += [
+            "",
+            "Regenerate with:",
+            "",
+            "```sh",
+            ".venv/bin/python -m pytest tests/test_reliability.py "
+            "--reliability-report docs/RELIABILITY.md",
+            "```",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reliability-report",
+        metavar="PATH",
+        help="write the table of faults tried and their outcomes to PATH",
+    )
+
+
+@pytest.fixture(scope="session")
+def reliability(request: pytest.FixtureRequest) -> Iterator[ReliabilityLog]:
+    log = ReliabilityLog()
+    yield log
+    target = request.config.getoption("--reliability-report")
+    if target and log.rows:
+        Path(target).write_text(log.markdown(), encoding="utf-8")

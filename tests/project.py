@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = Path("generated") / "synthetic-data-literature.md"
 
 
-def bundled_project(tmp_path: Path, with_cache: bool = False) -> Path:
-    """The repository's catalogue and templates (and, if asked, its committed cache).
+def bundled_project(tmp_path: Path, with_cache: bool = False, with_document: bool = False) -> Path:
+    """The repository's catalogue and templates (and, if asked, its committed cache and
+    generated document).
 
     With the cache comes a check log saying every paper was checked today, so that no
     paper's re-check night makes a test's requests depend on the calendar.
@@ -32,6 +33,9 @@ def bundled_project(tmp_path: Path, with_cache: bool = False) -> Path:
         )
         checks.save()
     shutil.copytree(ROOT / "templates", root / "templates")
+    if with_document:
+        (root / DOCUMENT).parent.mkdir()
+        shutil.copy(ROOT / DOCUMENT, root / DOCUMENT)
     return root
 
 

@@ -298,3 +298,26 @@ def test_root_works_before_and_after_the_command(
     assert run(capsys, "render", "-q", "--root", str(root))[1] == (
         "Unchanged: generated/synthetic-data-literature.md\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--budget", "-5"], {}, "Error: --budget must not be negative\n"),
+        ([], {"LITSYNC_BUDGET": "1h"},
+         "Error: LITSYNC_BUDGET must be a number of seconds, not '1h'\n"),
+        ([], {"LITSYNC_TIMEOUT": "-1"}, "Error: LITSYNC_TIMEOUT must not be negative\n"),
+    ],
+)  # fmt: skip
+def test_bad_option_values(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    env: dict[str, str],
+    message: str,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    root = bundled_project(tmp_path, with_cache=True)
+    assert run(capsys, "refresh", "--root", str(root), *args)[::2] == (2, message)

@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--timeout", type=float, metavar="S", help="seconds per request (env LITSYNC_TIMEOUT)"
     )
+    cmd.add_argument(
+        "--budget",
+        type=float,
+        metavar="S",
+        help="stop fetching after this many seconds, save and render; 0 for no limit "
+        "(env LITSYNC_BUDGET, default 1800)",
+    )
     cmd.set_defaults(run=run_refresh)
 
     cmd = commands.add_parser(
@@ -151,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_refresh(project: Project, args: argparse.Namespace) -> int:
-    config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
+    config = HarvestConfig.from_env(
+        api_url=args.api_url, delay=args.delay, timeout=args.timeout, budget=args.budget
+    )
     report = refresh(project, config, force=args.force)
     print_report(report)
     return report.exit_code

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+TEMP_SUFFIX = ".litsync-tmp"
+
 
 def write_atomic(path: Path, text: str) -> bool:
     """Replace `path` with `text` (UTF-8) in one step; return False if it was already so.
@@ -22,7 +24,7 @@ def write_atomic(path: Path, text: str) -> bool:
     except FileNotFoundError:
         mode = _default_mode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -51,3 +53,9 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_leftovers(directory: Path) -> None:
+    """Delete temporary files a killed run left behind (call it holding the project lock)."""
+    for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from litsync import identifiers
@@ -39,6 +40,9 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_DELAY = 3.0  # arXiv's terms of use: no more than one request every three seconds
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ATTEMPTS = 5
+# A nightly run of 10,000 papers needs about two minutes; half an hour leaves room for a
+# bad night's retries while still ending long before the next run.
+DEFAULT_BUDGET = 1800.0
 MAX_URL_BYTES = 4000  # the service answers HTTP 414 well before 8 KB; stay clear of it
 PAGE_SIZE = 2000  # the API's largest page; a batch is always smaller
 MAX_BACKOFF = 120.0
@@ -56,19 +60,25 @@ class HarvestConfig:
     """Seconds a request may stay silent before it is abandoned (LITSYNC_TIMEOUT)."""
     attempts: int = DEFAULT_ATTEMPTS
     """Tries per request, the first included."""
+    budget: float = DEFAULT_BUDGET
+    """Seconds the whole harvest may take before it stops fetching; 0 for no limit
+    (LITSYNC_BUDGET)."""
     max_url_bytes: int = MAX_URL_BYTES
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> HarvestConfig:
-        """Defaults, then LITSYNC_API_URL / LITSYNC_DELAY / LITSYNC_TIMEOUT, then options."""
+        """Defaults, then LITSYNC_API_URL / _DELAY / _TIMEOUT / _BUDGET, then options."""
         env = dict(os.environ) if env is None else env
         values: dict[str, object] = {}
         if env.get("LITSYNC_API_URL"):
             values["api_url"] = env["LITSYNC_API_URL"]
-        for name, key in (("delay", "LITSYNC_DELAY"), ("timeout", "LITSYNC_TIMEOUT")):
+        for name in ("delay", "timeout", "budget"):
+            key = f"LITSYNC_{name.upper()}"
             if env.get(key):
                 values[name] = _seconds(key, env[key])
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = _seconds(f"--{name}", str(value)) if name != "api_url" else value
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -116,8 +126,11 @@ class Harvester:
         adapter = PoliteAdapter(self.throttle, config.timeout)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
+        self.deadline: float | None = None
+        self.out_of_budget = False
+        """Set when a retry was given up because it would have run past the deadline."""
         self.retrying = Retrying(
-            stop=stop_after_attempt(config.attempts),
+            stop=stop_after_attempt(config.attempts) | _BudgetSpent(self),
             wait=_RetryAfterOrBackoff(config.delay),
             retry=retry_if_exception(is_transient),
             sleep=self.clock.sleep,
@@ -164,6 +177,8 @@ class Harvester:
         self, ids: Sequence[ArxivId], on_batch: BatchCallback | None = None
     ) -> HarvestResult:
         """Fetch every identifier; `on_batch` sees each batch's records as they arrive."""
+        if self.config.budget:
+            self.deadline = self.clock.monotonic() + self.config.budget
         result = HarvestResult()
         missing = self._harvest_round(ids, result, on_batch)
         if missing and not result.failure:
@@ -185,6 +200,9 @@ class Harvester:
         """Fetch ids batch by batch until done or the service fails; return those missing."""
         missing: list[ArxivId] = []
         for batch in self.batches(ids):
+            if self.budget_spent():
+                result.failure = self._budget_note("stopped fetching")
+                break
             found = self._fetch_isolating(batch, result)
             if found:
                 result.records.update(found)
@@ -205,16 +223,25 @@ class Harvester:
                 return {}
         except ServiceError as err:
             if err.status != 414 or len(batch) == 1:
-                result.failure = str(err)
+                result.failure = self._budget_note(str(err))
                 return {}
         except requests.RequestException as err:
-            result.failure = f"arXiv could not be reached ({_describe(err)})"
+            result.failure = self._budget_note(f"arXiv could not be reached ({_describe(err)})")
             return {}
         half = len(batch) // 2
         found = self._fetch_isolating(batch[:half], result)
         if not result.failure:
             found.update(self._fetch_isolating(batch[half:], result))
         return found
+
+    def budget_spent(self, upcoming: float = 0.0) -> bool:
+        """Whether the run's time budget is spent, or would be after `upcoming` seconds."""
+        return self.deadline is not None and self.clock.monotonic() + upcoming >= self.deadline
+
+    def _budget_note(self, reason: str) -> str:
+        if not (self.out_of_budget or self.budget_spent()):
+            return reason
+        return f"{reason}; the time budget of {self.config.budget:g} s is spent"
 
     def _fetch(self, batch: Sequence[ArxivId]) -> dict[str, Record]:
         wanted = {i.base: i for i in batch}
@@ -275,6 +302,18 @@ def _describe(err: BaseException) -> str:
     if isinstance(err, requests.ConnectionError):
         return "connection failed"
     return type(err).__name__
+
+
+class _BudgetSpent(stop_base):
+    """Stop retrying when the next wait would run past the harvest's time budget."""
+
+    def __init__(self, harvester: Harvester) -> None:
+        self.harvester = harvester
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        spent = self.harvester.budget_spent(retry_state.upcoming_sleep)
+        self.harvester.out_of_budget |= spent
+        return spent
 
 
 class _RetryAfterOrBackoff(wait_base):

@@ -27,7 +27,8 @@ def project_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockedError(
-                f"another litsync run holds {path}; wait for it to finish and run again"
+                f"another litsync run is working on this list (it holds {LOCK_FILE}); "
+                "wait for it to finish and run again"
             ) from None
         yield
     finally:

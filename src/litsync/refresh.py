@@ -15,7 +15,7 @@ from litsync import catalogue as catalogue_module
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
-from litsync.files import write_atomic
+from litsync.files import remove_leftovers, write_atomic
 from litsync.harvest import HarvestConfig, Harvester, HarvestResult
 from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
@@ -83,11 +83,15 @@ def refresh(
     today = today or date.today()
     catalogue = catalogue_module.load(project.catalogue, today)
     with project_lock(project.lock):
+        for folder in {project.cache.parent, project.output(catalogue.settings).parent}:
+            remove_leftovers(folder)
         cache = Cache.load(project.cache)
         checks = CheckLog.load(project.state)
         due = plan(catalogue, cache, checks, today, force)
         report = RefreshReport(due=len(due))
         if due:
+            # A broken template should fail now, not after minutes of polite fetching.
+            render_text(project, catalogue, cache)
             result = _fetch(due, cache, checks, today, Harvester(config, clock), report)
             _note_result(result, cache, report)
             cache.save()
