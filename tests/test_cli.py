@@ -321,3 +321,24 @@ def test_bad_option_values(
         monkeypatch.setenv(key, value)
     root = bundled_project(tmp_path, with_cache=True)
     assert run(capsys, "refresh", "--root", str(root), *args)[::2] == (2, message)
+
+
+def test_papers_taken_out_of_the_catalogue_leave_the_cache(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    ids = root / "catalogue" / "ids.yaml"
+    text = ids.read_text(encoding="utf-8")
+    entry = "  - id: 1909.11512\n    usecase: Overview\n    topics: [Overview]\n\n"
+    assert entry in text
+    ids.write_text(text.replace(entry, ""), encoding="utf-8")
+    code, out, _ = run(capsys, "refresh", "--root", str(root))
+    assert code == 0
+    assert out.splitlines() == [
+        "Nothing due: every paper was checked recently.",
+        "Removed from the cache (no longer listed): 1909.11512",
+        "Wrote generated/synthetic-data-literature.md",
+    ]
+    cache = json.loads((root / "catalogue" / "cache.json").read_text(encoding="utf-8"))
+    assert "1909.11512" not in cache["papers"] and len(cache["papers"]) == 11
+    assert api.requests == []

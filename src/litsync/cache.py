@@ -118,6 +118,13 @@ class Cache:
     def put(self, record: Record) -> None:
         self.records[record.id] = record
 
+    def keep_only(self, keys: set[str]) -> list[str]:
+        """Drop the records of papers no longer in the catalogue; return their keys."""
+        dropped = sorted(set(self.records) - keys)
+        for key in dropped:
+            del self.records[key]
+        return dropped
+
     @classmethod
     def load(cls, path: Path) -> Cache:
         """Read the cache; a missing file is an empty cache, a damaged one an error."""

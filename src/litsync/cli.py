@@ -175,6 +175,8 @@ def print_report(report: RefreshReport) -> None:
             f"request{'s' if report.requests != 1 else ''}: {len(report.new)} new, "
             f"{len(report.changed)} changed."
         )
+    if report.removed:
+        print(f"Removed from the cache (no longer listed): {', '.join(report.removed)}")
     verb = "Wrote" if report.document_changed else "Unchanged:"
     print(f"{verb} {report.document}")
     for arxiv_id in report.not_found:

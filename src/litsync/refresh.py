@@ -35,6 +35,8 @@ class RefreshReport:
     requests: int = 0
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Cached papers dropped because the catalogue no longer lists them."""
     not_found: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
     stale: list[str] = field(default_factory=list)
@@ -89,6 +91,10 @@ def refresh(
         checks = CheckLog.load(project.state)
         due = plan(catalogue, cache, checks, today, force)
         report = RefreshReport(due=len(due))
+        # Papers the maintainer took out of the catalogue leave the cache with them.
+        report.removed = cache.keep_only({i.base for i in catalogue.arxiv_ids})
+        if report.removed:
+            cache.save()
         if due:
             # A broken template should fail now, not after minutes of polite fetching.
             render_text(project, catalogue, cache)
