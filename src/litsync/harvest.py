@@ -143,7 +143,7 @@ class Harvester:
 
         >>> [len(b) for b in Harvester(HarvestConfig()).batches(
         ...     [ArxivId(f"2101.{n:05d}") for n in range(1000)])]
-        [278, 278, 278, 166]
+        [298, 298, 298, 106]
         """
         base = len(self._url([]))
         batches: list[list[ArxivId]] = []
