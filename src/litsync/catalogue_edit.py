@@ -7,9 +7,12 @@ validated before it replaces the file, so a failed add leaves the catalogue unto
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeAlias
 
 import yaml
 
@@ -17,6 +20,8 @@ from litsync import catalogue, identifiers
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.files import write_atomic
 from litsync.identifiers import ArxivId
+
+WIDTH = 92  # longest line written, as in the bundled catalogue
 
 
 def add_papers(
@@ -59,48 +64,172 @@ def add_papers(
 
 
 def entry_text(arxiv_id: ArxivId, usecase: str, topics: Sequence[str]) -> str:
-    """One list item in the catalogue's style; JSON strings are valid YAML scalars."""
-    topic_list = ", ".join(_scalar(t) for t in topics)
-    return f"- id: {arxiv_id}\n  usecase: {_scalar(usecase)}\n  topics: [{topic_list}]\n"
+    """One list item in the catalogue's style."""
+    return item_text([Field("id", arxiv_id), Field("usecase", usecase), Field("topics", topics)])
 
 
-def _scalar(value: str) -> str:
-    plain = yaml.safe_load(value) == value if value.strip() == value else False
-    if plain and not any(c in value for c in ",[]{}#:&*!|>'\"%@`"):
-        return value
+FieldValue: TypeAlias = "str | int | ArxivId | Sequence[str] | Sequence[Field]"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One `key: value` of a mapping to write, with the comments that say why it is so."""
+
+    key: str
+    value: FieldValue
+    """Text, a year, an arXiv id, a list of names, or a nested mapping."""
+    comment: str = ""
+    """A comment at the end of the key's line."""
+    note: str = ""
+    """A comment on the lines above the key."""
+    block: bool = False
+    """Write a list of names one `- name` per line rather than as `[a, b]`."""
+
+
+def item_text(fields: Sequence[Field], note: str = "") -> str:
+    """One `- key: value` list item, unindented; `note` is a comment above it."""
+    body = mapping_text(fields, "  ")
+    return _comment_lines(note, "") + "- " + body[2:]
+
+
+def mapping_text(fields: Sequence[Field], indent: str) -> str:
+    """`key: value` lines at `indent`; long text becomes a folded block, wrapped."""
+    lines = []
+    for item in fields:
+        value = _value_text(item, indent)
+        comment = f"  # {item.comment}" if item.comment else ""
+        first, newline, rest = value.partition("\n")
+        lines.append(
+            _comment_lines(item.note, indent)
+            + f"{indent}{item.key}:{first}{comment}{newline}{rest}"
+        )
+    return "".join(lines)
+
+
+def catalogue_text(header: str, settings: Sequence[Field], items: Sequence[str]) -> str:
+    """A whole new catalogue: a comment, the settings, the entries separated by blank lines."""
+    papers = "\n".join(_indent(item, "  ") for item in items)
+    return f"{header}\nsettings:\n{mapping_text(settings, '  ')}\npapers:\n{papers}"
+
+
+def _comment_lines(note: str, indent: str) -> str:
+    return "".join(f"{indent}# {line}\n" for line in note.splitlines())
+
+
+def _value_text(item: Field, indent: str) -> str:
+    """What follows `key:`, from the space after the colon to the final newline."""
+    value = item.value
+    if isinstance(value, (int, ArxivId)):
+        # An id stays as written: the loader reads `1701.01370` as text, not a number.
+        return f" {value}\n"
+    if isinstance(value, str):
+        return _text_value(item.key, value, indent)
+    if all(isinstance(v, Field) for v in value) and value:
+        return "\n" + mapping_text([v for v in value if isinstance(v, Field)], indent + "  ")
+    names = [str(v) for v in value]
+    if item.block:
+        return "\n" + "".join(f"{indent}  - {_scalar(n)}\n" for n in names)
+    return f" [{', '.join(_scalar(n) for n in names)}]\n"
+
+
+def _text_value(key: str, value: str, indent: str) -> str:
+    """Plain when short, else a folded (`>-`) or, with line breaks, literal (`|-`) block.
+
+    A block is only used when YAML reads it back as exactly `value`; JSON is the fallback.
+    """
+    plain = _scalar(value, flow=False)
+    fits = len(indent) + len(key) + 2 + len(plain) <= WIDTH
+    # A long word (a URL) cannot be wrapped; it stays on the key's line.
+    if "\n" not in value and (fits or " " not in value):
+        return f" {plain}\n"
+    inner = indent + "  "
+    if "\n" in value:
+        block = " |-\n" + "".join(
+            f"{inner}{line}\n" if line else "\n" for line in value.split("\n")
+        )
+    else:
+        wrapped = textwrap.wrap(
+            value, WIDTH - len(inner), break_long_words=False, break_on_hyphens=False
+        )
+        block = " >-\n" + "".join(f"{inner}{line}\n" for line in wrapped)
+    if _reads_back(block, value):
+        return block
+    return f" {json.dumps(value, ensure_ascii=False)}\n"
+
+
+def _scalar(value: str, flow: bool = True) -> str:
+    """`value` as a YAML scalar: plain where that reads back the same, else JSON.
+
+    `flow` is for the inside of `[a, b]`, where commas and brackets end a plain scalar.
+    """
+    if value.strip() == value and value:
+        if flow:
+            plain = yaml.safe_load(value) == value
+            plain = plain and not any(c in value for c in ",[]{}#:&*!|>'\"%@`")
+        else:
+            plain = _reads_back(f" {value}", value)
+        if plain:
+            return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _reads_back(after_colon: str, value: str) -> bool:
+    """Whether `key:` followed by `after_colon` is read as exactly `value`."""
+    try:
+        return bool(yaml.safe_load("key:" + after_colon) == {"key": value})
+    except yaml.YAMLError:
+        return False
 
 
 def insert_entries(text: str, items: Sequence[str]) -> str:
     """Insert list items at the end of `papers:`, indented like the items already there."""
     root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
-    papers = _papers_node(root)
+    papers = _child(root, "papers")
     if papers is None:
         body = "".join(_indent(item, "  ") for item in items)
         return text.rstrip("\n") + ("\n\n" if text.strip() else "") + "papers:\n" + body
-    lines = text.splitlines(keepends=True)
     if isinstance(papers, yaml.SequenceNode) and papers.value and not papers.flow_style:
-        indent = " " * papers.value[0].start_mark.column
-        # Items sit two columns right of their dash; the dash is what start_mark misses.
-        indent = " " * max(0, len(indent) - 2)
-        end = _end_line(papers, lines)
-        blank = "\n" if _items_are_spaced(papers, lines) else ""
-        block = "".join(blank + _indent(item, indent) for item in items)
-        if end > 0 and not lines[end - 1].endswith("\n"):
-            lines[end - 1] += "\n"
-        return "".join(lines[:end]) + block + "".join(lines[end:])
+        lines = text.splitlines(keepends=True)
+        return _append_items(text, papers, items, spaced=_items_are_spaced(papers, lines))
     # `papers:` with no items (empty, null or []): replace the value with a block list.
     start, stop = papers.start_mark.index, papers.end_mark.index
     block = "".join(_indent(item, "  ") for item in items)
     return text[:start].rstrip(" ") + "\n" + block + text[stop:].lstrip(" ").lstrip("\n")
 
 
-def _papers_node(root: yaml.Node | None) -> yaml.Node | None:
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "papers":
-                node: yaml.Node = value
-                return node
+def add_topics(text: str, topics: Sequence[str]) -> str:
+    """Append names to a non-empty `settings.topics`, in its style (`- name` or `[a, b]`)."""
+    node = _child(_child(yaml.compose(text, Loader=yaml.SafeLoader), "settings"), "topics")
+    if node is None or not topics:
+        return text
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        return _append_items(text, node, [f"- {_scalar(t)}\n" for t in topics], spaced=False)
+    # A flow list or a single name: written again as a flow list.
+    names = [v.value for v in node.value] if isinstance(node, yaml.SequenceNode) else [node.value]
+    flow = ", ".join(_scalar(str(n)) for n in [*names, *topics])
+    return text[: node.start_mark.index] + f"[{flow}]" + text[node.end_mark.index :]
+
+
+def _append_items(text: str, node: yaml.SequenceNode, items: Sequence[str], spaced: bool) -> str:
+    """Add items after the last one of a block list, at its indentation."""
+    lines = text.splitlines(keepends=True)
+    # Items sit two columns right of their dash; the dash is what start_mark misses.
+    indent = " " * max(0, node.value[0].start_mark.column - 2)
+    end = _end_line(node, lines)
+    blank = "\n" if spaced else ""
+    block = "".join(blank + _indent(item, indent) for item in items)
+    if end > 0 and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    return "".join(lines[:end]) + block + "".join(lines[end:])
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in a mapping node; None if there is none."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found: yaml.Node = value
+                return found
     return None
 
 

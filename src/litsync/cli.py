@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from litsync import __version__, catalogue, catalogue_edit
+from litsync import __version__, adopt, catalogue, catalogue_edit
 from litsync.cache import Cache
 from litsync.errors import (
     EXIT_BAD_INPUT,
@@ -101,13 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the document is rendered from the cache and the stale papers are listed (exit 4).",
     )
     cmd.add_argument("--force", action="store_true", help="refetch every paper")
-    cmd.add_argument("--api-url", metavar="URL", help="API endpoint (env LITSYNC_API_URL)")
-    cmd.add_argument(
-        "--delay", type=float, metavar="S", help="seconds between requests (env LITSYNC_DELAY)"
-    )
-    cmd.add_argument(
-        "--timeout", type=float, metavar="S", help="seconds per request (env LITSYNC_TIMEOUT)"
-    )
+    add_network_options(cmd)
     cmd.add_argument(
         "--budget",
         type=float,
@@ -154,7 +148,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="index group; repeat for several",
     )
     cmd.set_defaults(run=run_add)
+
+    cmd = commands.add_parser(
+        "import",
+        parents=[common],
+        help="add the papers of a hand-kept Markdown list to catalogue/ids.yaml",
+        description="Read a Markdown literature list (per-paper sections with **Usecase**, "
+        "**Year**, **Abstract** and topic indexes, or an awesome list of arXiv links under "
+        "headings) and add its papers to catalogue/ids.yaml, creating it if needed. Papers "
+        "already listed are skipped. The list's years that differ from arXiv's are kept as "
+        "overrides; to know arXiv's, papers not in the cache are fetched (and cached). "
+        "Links to a version (1810.10286v2.pdf) do not pin it. Everything that could not be "
+        "placed is reported as FILE:LINE: what happened.",
+    )
+    cmd.add_argument("file", type=Path, metavar="FILE.md", help="the Markdown list")
+    cmd.add_argument(
+        "--offline",
+        action="store_true",
+        help="ask arXiv nothing: years not in the cache are kept as overrides",
+    )
+    add_network_options(cmd)
+    cmd.set_defaults(run=run_import)
     return parser
+
+
+def add_network_options(cmd: argparse.ArgumentParser) -> None:
+    """The options of every command that talks to arXiv."""
+    cmd.add_argument("--api-url", metavar="URL", help="API endpoint (env LITSYNC_API_URL)")
+    cmd.add_argument(
+        "--delay", type=float, metavar="S", help="seconds between requests (env LITSYNC_DELAY)"
+    )
+    cmd.add_argument(
+        "--timeout", type=float, metavar="S", help="seconds per request (env LITSYNC_TIMEOUT)"
+    )
 
 
 def run_refresh(project: Project, args: argparse.Namespace) -> int:
@@ -230,6 +256,26 @@ def run_add(project: Project, args: argparse.Namespace) -> int:
         print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
     print("Run `litsync refresh` to fetch its metadata.")
     return EXIT_OK
+
+
+def run_import(project: Project, args: argparse.Namespace) -> int:
+    config = None
+    if not args.offline:
+        config = HarvestConfig.from_env(
+            api_url=args.api_url, delay=args.delay, timeout=args.timeout
+        )
+    report = adopt.import_list(project, args.file, config)
+    for line in report.note_lines():
+        print(line)
+    for line in report.summary():
+        print(line)
+    if report.fetch and report.fetch.failure:
+        print(
+            f"Error: {report.fetch.failure}; the list's years that could not be compared "
+            "were kept as overrides",
+            file=sys.stderr,
+        )
+    return report.exit_code
 
 
 def _warn_unresolved(unresolved: Sequence[str]) -> None:

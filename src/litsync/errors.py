@@ -96,3 +96,9 @@ class BadRequestError(ServiceError):
 
 class UnsafeFeedError(ServiceError):
     """The response declares a DTD or entities; it is refused, never expanded."""
+
+
+class ListFileError(LocatedError):
+    """The Markdown list given to `litsync import` cannot be read or lists no paper."""
+
+    exit_code = EXIT_BAD_INPUT

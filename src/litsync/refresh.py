@@ -98,14 +98,27 @@ def refresh(
         if due:
             # A broken template should fail now, not after minutes of polite fetching.
             render_text(project, catalogue, cache)
-            result = _fetch(due, cache, checks, today, Harvester(config, clock), report)
-            _note_result(result, cache, report)
-            cache.save()
-            checks.save()
+            fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
         report.document, report.document_changed, report.unresolved = write_document(
             project, catalogue, cache
         )
     return report
+
+
+def fetch_into_cache(
+    due: Sequence[ArxivId],
+    cache: Cache,
+    checks: CheckLog,
+    today: date,
+    harvester: Harvester,
+    report: RefreshReport,
+) -> None:
+    """Fetch `due` into the cache and the check log, saved after every batch; the
+    outcome goes into `report`."""
+    result = _fetch(due, cache, checks, today, harvester, report)
+    _note_result(result, cache, report)
+    cache.save()
+    checks.save()
 
 
 def _fetch(

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from litsync.cache import Cache, Record
-from litsync.catalogue import Catalogue, Entry
+from litsync.catalogue import Catalogue, Entry, YearSource
 from litsync.errors import TemplateError
 from litsync.markdown import Trusted, escape, link_target
 
@@ -110,7 +110,6 @@ def _paper_view(
             missing=False,
         )
     assert entry.arxiv_id is not None
-    date = record.updated if catalogue.settings.year_from == "updated" else record.published
     return PaperView(
         number=number,
         anchor=f"ref{number}",
@@ -118,7 +117,7 @@ def _paper_view(
         url=link_target(entry.arxiv_id.abs_url),
         usecase=entry.usecase,
         topics=entry.topics,
-        year=over.year or int(date[:4]),
+        year=over.year or arxiv_year(record, catalogue.settings.year_from),
         authors=over.authors or tuple(record.authors),
         abstract=over.abstract or record.abstract,
         arxiv_id=str(entry.arxiv_id),
@@ -126,6 +125,11 @@ def _paper_view(
         withdrawn=record.withdrawn,
         missing=record.missing,
     )
+
+
+def arxiv_year(record: Record, year_from: YearSource) -> int:
+    """The year arXiv gives a paper: of its first version (published) or of this one."""
+    return int((record.updated if year_from == "updated" else record.published)[:4])
 
 
 def group_by_topic(papers: list[PaperView], order: tuple[str, ...]) -> tuple[Group, ...]:
