@@ -97,3 +97,22 @@ def reliability(request: pytest.FixtureRequest) -> Iterator[ReliabilityLog]:
     target = request.config.getoption("--reliability-report")
     if target and log.rows:
         Path(target).write_text(log.markdown(), encoding="utf-8")
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch, arxiv_server: ArxivServer) -> ArxivServer:
+    """Point litsync at the local server, with no politeness delay to wait out."""
+    monkeypatch.setenv("LITSYNC_API_URL", arxiv_server.url)
+    monkeypatch.setenv("LITSYNC_DELAY", "0")
+    monkeypatch.setenv("LITSYNC_TIMEOUT", "2")
+    return arxiv_server
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point litsync at a port where no server listens any more; return that URL."""
+    with ArxivServer([]) as server:
+        closed = server.url
+    monkeypatch.setenv("LITSYNC_API_URL", closed)
+    monkeypatch.setenv("LITSYNC_DELAY", "0")
+    return closed

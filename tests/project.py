@@ -7,8 +7,10 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from arxiv_server import Paper
 
+from litsync.cli import main
 from litsync.schedule import STATE_FILE, CheckLog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,14 @@ def bundled_project(tmp_path: Path, with_cache: bool = False, with_document: boo
     return root
 
 
+def empty_project(tmp_path: Path) -> Path:
+    """A list repository before litsync: the templates, and no catalogue yet."""
+    root = tmp_path / "new"
+    root.mkdir()
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return root
+
+
 def generated_project(tmp_path: Path, papers: list[Paper]) -> Path:
     """A catalogue listing `papers`, in the bundled catalogue's style."""
     root = tmp_path / "big"
@@ -62,3 +72,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".litsync" not in p.parts
     }
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`litsync ARGS` in this process: exit code, stdout and stderr."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

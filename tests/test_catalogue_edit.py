@@ -1,11 +1,13 @@
+import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
-from litsync.catalogue import load
-from litsync.catalogue_edit import add_papers
+from litsync.catalogue import load, parse
+from litsync.catalogue_edit import Field, add_papers, add_topics, item_text
 from litsync.errors import CatalogueError
 from litsync.identifiers import ArxivId
 
@@ -85,3 +87,68 @@ def test_add_to_an_empty_list(tmp_path: Path, papers: str) -> None:
     catalogue = load(path, TODAY)
     assert catalogue.arxiv_ids == [ArxivId("1812.07252")]
     assert catalogue.settings.title == "New list"
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("  topics: [Robotics, Vision]  # order of the index\n",
+         "  topics: [Robotics, Vision, Sim2Real, \"Tools: 3D\"]  # order of the index\n"),
+        ("  topics: Robotics\n", "  topics: [Robotics, Sim2Real, \"Tools: 3D\"]\n"),
+        ("  topics:\n    - Robotics\n    # the rest\n    - Vision\n  year_from: updated\n",
+         "  topics:\n    - Robotics\n    # the rest\n    - Vision\n    - Sim2Real\n"
+         "    - \"Tools: 3D\"\n  year_from: updated\n"),
+    ],
+)  # fmt: skip
+def test_add_topics_keeps_the_lists_style(settings: str, expected: str) -> None:
+    paper = "  - id: 1812.07252\n    usecase: x\n    topics: [Robotics]\n"
+    text = f"# Keep me.\nsettings:\n{settings}papers:\n{paper}"
+    updated = add_topics(text, ["Sim2Real", "Tools: 3D"])
+    assert updated == f"# Keep me.\nsettings:\n{expected}papers:\n{paper}"
+    assert (
+        "Tools: 3D" in parse(updated, Path("ids.yaml"), TODAY, require_papers=False).settings.topics
+    )
+
+
+def test_item_text_wraps_long_text_and_says_why() -> None:
+    abstract = " ".join(["Synthetic data"] * 12) + " \u2013 with a colon: and # a hash."
+    item = item_text(
+        [
+            Field("title", "Short: with a colon"),
+            Field("url", "https://example.org/" + "x" * 90),
+            Field("year", 2016, comment="the list's year"),
+            Field("topics", ["A, B", "C"]),
+            Field("abstract", abstract),
+            Field("introduction", "First paragraph.\n\nSecond, *Markdown*."),
+            Field("overrides", [Field("year", 2020, comment="arXiv says 2018")]),
+        ],
+        note="Two lines\nof note.",
+    )
+    assert item == (
+        "# Two lines\n"
+        "# of note.\n"
+        '- title: "Short: with a colon"\n'
+        f"  url: https://example.org/{'x' * 90}\n"
+        "  year: 2016  # the list's year\n"
+        '  topics: ["A, B", C]\n'
+        "  abstract: >-\n"
+        "    Synthetic data Synthetic data Synthetic data Synthetic data Synthetic data Synthetic\n"
+        "    data Synthetic data Synthetic data Synthetic data Synthetic data Synthetic data\n"
+        "    Synthetic data \u2013 with a colon: and # a hash.\n"
+        "  introduction: |-\n"
+        "    First paragraph.\n"
+        "\n"
+        "    Second, *Markdown*.\n"
+        "  overrides:\n"
+        "    year: 2020  # arXiv says 2018\n"
+    )
+    loaded = yaml.safe_load(item)[0]
+    assert loaded["abstract"] == abstract
+    assert loaded["introduction"] == "First paragraph.\n\nSecond, *Markdown*."
+
+
+def test_text_a_block_cannot_hold_falls_back_to_json() -> None:
+    text = "  starts with spaces and goes on for long enough to need more than one line of yaml"
+    item = item_text([Field("abstract", text + "\n  indented")])
+    assert item == f"- abstract: {json.dumps(text + chr(10) + '  indented')}\n"
+    assert yaml.safe_load(item) == [{"abstract": text + "\n  indented"}]

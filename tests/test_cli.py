@@ -10,27 +10,11 @@ from pathlib import Path
 
 import pytest
 from arxiv_server import ArxivServer, Fault, generate_papers
-from project import DOCUMENT, ROOT, bundled_project, generated_project, snapshot
+from project import DOCUMENT, ROOT, bundled_project, generated_project, run, snapshot
 
-from litsync.cli import main
 from litsync.harvest import HarvestConfig, Harvester
 from litsync.identifiers import parse
 from litsync.schedule import STATE_FILE, CheckLog
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, arxiv_server: ArxivServer) -> ArxivServer:
-    """Point litsync at the local server, with no politeness delay to wait out."""
-    monkeypatch.setenv("LITSYNC_API_URL", arxiv_server.url)
-    monkeypatch.setenv("LITSYNC_DELAY", "0")
-    monkeypatch.setenv("LITSYNC_TIMEOUT", "2")
-    return arxiv_server
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_refresh_builds_the_seed_document(
@@ -166,12 +150,8 @@ def test_check_passes_on_the_repository_and_fails_on_a_stale_document(
 
 
 def test_unreachable_arxiv_renders_from_cache_and_lists_stale(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, unreachable: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with ArxivServer([]) as server:
-        closed = server.url
-    monkeypatch.setenv("LITSYNC_API_URL", closed)
-    monkeypatch.setenv("LITSYNC_DELAY", "0")
     root = bundled_project(tmp_path, with_cache=True)
     cache_before = (root / "catalogue" / "cache.json").read_bytes()
     code, out, err = run(capsys, "refresh", "--force", "--root", str(root))

@@ -20,7 +20,7 @@ A paper already in the catalogue, in whatever form, is skipped and reported.
 
 from __future__ import annotations
 
-import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +45,7 @@ from litsync.transport import Clock
 
 # Where a paper without a usable link points until the maintainer gives its page.
 SEARCH_URL = "https://scholar.google.com/scholar?q="
-TITLE_SIMILARITY = 0.6  # below this, the list's title and arXiv's are different papers
+TITLE_WORDS_SHARED = 0.5  # less of the list's title in arXiv's means another paper
 
 
 @dataclass
@@ -87,13 +87,13 @@ class ImportReport:
     def summary(self) -> list[str]:
         added = len(self.arxiv) + len(self.manual)
         if added == 0:
-            return [f"Nothing to add: {self.already_listed} papers already listed."]
+            return [f"Nothing to add: {_count(self.already_listed, 'paper')} already listed."]
         kinds = f"{len(self.arxiv)} on arXiv, {len(self.manual)} not on arXiv"
         if self.created:
-            lines = [f"Created {self.catalogue} with {added} papers ({kinds})."]
+            lines = [f"Created {self.catalogue} with {_count(added, 'paper')} ({kinds})."]
         else:
             lines = [
-                f"Added {added} papers to {self.catalogue} ({kinds}); "
+                f"Added {_count(added, 'paper')} to {self.catalogue} ({kinds}); "
                 f"{self.already_listed} already listed."
             ]
         if self.new_topics:
@@ -101,16 +101,15 @@ class ImportReport:
         if self.fetch and self.fetch.due:
             fetch = self.fetch
             lines.append(
-                f"Fetched {fetch.fetched} of {fetch.due} papers from arXiv in {fetch.requests} "
-                f"request{'s' if fetch.requests != 1 else ''} to compare years "
+                f"Fetched {fetch.fetched} of {_count(fetch.due, 'paper')} from arXiv in "
+                f"{_count(fetch.requests, 'request')} to compare years "
                 "(kept in catalogue/cache.json)."
             )
-        kept = (
-            "1 year kept as an override"
-            if self.overrides == 1
-            else (f"{self.overrides} years kept as overrides")
+        kept = "an override" if self.overrides == 1 else "overrides"
+        lines.append(
+            f"year_from: {self.year_from}, {_count(self.overrides, 'year')} kept as {kept}. "
+            f"{self.year_note}".rstrip()
         )
-        lines.append(f"year_from: {self.year_from}, {kept}. {self.year_note}".rstrip())
         lines.append("Run `litsync refresh` to fetch the rest and render the document.")
         return lines
 
@@ -172,6 +171,10 @@ def import_list(
         catalogue.parse(updated, path, today)  # the file is only replaced by a valid catalogue
         write_atomic(path, updated)
     return report
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _nothing_found(notes: Sequence[Note]) -> str:
@@ -274,21 +277,19 @@ def _year_override(paper: ListedPaper, record: Record | None, report: ImportRepo
         )
         return Field("year", paper.year, comment=f"the list's year; arXiv says {says}")
     report.overrides += 1
-    report.notes.append(Note(paper.line, f"{name}: {_why_not_compared(name, report)}"))
+    report.notes.append(Note(paper.line, _not_compared(name, paper.year, report)))
     return Field("year", paper.year, comment="the list's year; not compared with arXiv")
 
 
-def _why_not_compared(name: str, report: ImportReport) -> str:
+def _not_compared(name: str, year: int, report: ImportReport) -> str:
+    kept = f"the list's year {year} kept as an override"
     fetch = report.fetch
     if fetch is not None and name in fetch.not_found:
-        return "not found on arXiv: check the link; the list's year kept as an override"
+        return f"{name}: not found on arXiv, check the link; {kept}"
     if fetch is not None and name in fetch.rejected:
-        return f"rejected by arXiv ({fetch.rejected[name]}); the list's year kept as an override"
+        return f"{name}: rejected by arXiv ({fetch.rejected[name]}), check the link; {kept}"
     why = "arXiv could not be reached" if fetch is not None else "offline"
-    return (
-        f"the list's year kept as an override, not compared with arXiv ({why}); "
-        "delete it if arXiv agrees"
-    )
+    return f"{name}: {kept}, not compared with arXiv ({why}); delete it where arXiv agrees"
 
 
 def _check_version(paper: ListedPaper, record: Record, report: ImportReport) -> None:
@@ -304,8 +305,13 @@ def _check_version(paper: ListedPaper, record: Record, report: ImportReport) -> 
 
 
 def _check_title(paper: ListedPaper, record: Record, report: ImportReport) -> None:
-    ours, theirs = importer.normalise_title(paper.title), importer.normalise_title(record.title)
-    if ours and difflib.SequenceMatcher(None, ours, theirs).ratio() < TITLE_SIMILARITY:
+    """Report a title of the list that shares few words with arXiv's: the link may be wrong.
+
+    Lists shorten titles ("Sim-to-Real via Sim-to-Sim") and name papers by acronym, so
+    only titles of three words or more are compared, by the share of their words.
+    """
+    ours, theirs = _words(paper.title), set(_words(record.title))
+    if len(ours) >= 3 and sum(w in theirs for w in ours) < TITLE_WORDS_SHARED * len(ours):
         report.notes.append(
             Note(
                 paper.line,
@@ -313,6 +319,10 @@ def _check_title(paper: ListedPaper, record: Record, report: ImportReport) -> No
                 f"{record.id}, {quote(record.title)}: check the link",
             )
         )
+
+
+def _words(title: str) -> list[str]:
+    return re.findall(r"\w+", title.casefold())
 
 
 def _manual_item(paper: ListedPaper, report: ImportReport) -> str:

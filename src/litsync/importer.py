@@ -633,5 +633,5 @@ def _heading_link(inline: Token) -> tuple[str, str] | None:
 
 def quote(text: str, limit: int = 60) -> str:
     """`text` in double quotes, cut to `limit` characters for a report line."""
-    shown = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    shown = text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",:;") + "…"
     return f'"{shown}"'
