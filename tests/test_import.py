@@ -103,6 +103,24 @@ def test_round_trip_import_refresh_render_gives_the_seed_document(
     assert (root / "catalogue" / "cache.json").read_text(encoding="utf-8") == committed
 
 
+def test_importing_litsyncs_own_document_gives_back_its_catalogue(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = empty_project(tmp_path)
+    shutil.copy(ROOT / DOCUMENT, root / DOCUMENT.name)
+    code, out, _ = run(capsys, "import", str(root / DOCUMENT.name), "--root", str(root))
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"{root / DOCUMENT.name}:76: 1810.10093: the list's year 2020 kept as an override "
+        "(arXiv says 2018)"
+    )
+    imported, bundled = load(root / "catalogue" / "ids.yaml"), load(ROOT / "catalogue" / "ids.yaml")
+    assert imported.settings == bundled.settings
+    assert entries(imported) == entries(bundled)
+    assert run(capsys, "refresh", "--root", str(root))[0] == 0
+    assert (root / DOCUMENT).read_bytes() == (ROOT / DOCUMENT).read_bytes()
+
+
 def test_import_compares_years_with_the_cache_without_asking_arxiv(
     tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
