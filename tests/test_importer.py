@@ -263,6 +263,13 @@ def test_sections_without_an_index_take_the_heading_above() -> None:
     assert document.papers[1].authors == ("G. Ros", "L. Sellart", "J. Materzynska")
 
 
+def test_front_matter_and_windows_line_ends_keep_line_numbers() -> None:
+    document = parse("---\r\ntitle: Papers\r\n---\r\n# Papers\r\n\r\n- arXiv:1812.07252\r\n", TODAY)
+    assert document.title == "Papers"
+    assert [(p.line, str(p.arxiv_id), p.topics) for p in document.papers] == [(6, "1812.07252", [])]
+    assert document.notes == (Note(6, "1812.07252 is under no heading; imported without topic"),)
+
+
 def test_github_slugs() -> None:
     assert github_slug("Deep Drone Racing: From Simulation to Reality!") == (
         "deep-drone-racing-from-simulation-to-reality"

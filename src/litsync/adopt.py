@@ -82,7 +82,8 @@ class ImportReport:
 
     def note_lines(self) -> list[str]:
         """``FILE.md:LINE: message`` for everything not placed as it stood, in line order."""
-        return [f"{self.source}:{n.line}: {n.message}" for n in sorted(self.notes, key=_line)]
+        notes = sorted(self.notes, key=lambda n: n.line)
+        return [f"{self.source}:{n.line}: {n.message}" for n in notes]
 
     def summary(self) -> list[str]:
         added = len(self.arxiv) + len(self.manual)
@@ -183,10 +184,6 @@ def _nothing_found(notes: Sequence[Note]) -> str:
         problem += f" ({len(notes)} could not be placed; the first, line {notes[0].line}: "
         problem += f"{notes[0].message})"
     return problem
-
-
-def _line(note: Note) -> int:
-    return note.line
 
 
 def _cached(cache: Cache, arxiv_id: ArxivId) -> Record | None:

@@ -37,6 +37,7 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _INDEX_ITEM = re.compile(r"^(?P<name>[^\[\]]+?)\s*:\s*(?:\[[^\]]*\]\(#[^)\s]+\)[\s,;]*)+$")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _FIELD_KEYS = {"usecase": "usecase", "use case": "usecase", "year": "year",
                "abstract": "abstract", "authors": "authors"}  # fmt: skip
@@ -114,6 +115,9 @@ def read(path: Path, today: date | None = None) -> ListedDocument:
 
 def parse(text: str, today: date | None = None) -> ListedDocument:
     """Find the papers of a Markdown list, with the notes on what could not be placed."""
+    text = text.replace("\r\n", "\n")
+    # Front matter (Jekyll, Hugo) is not Markdown; blank lines keep the line numbers.
+    text = _FRONT_MATTER.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     return _Walker(text, today).walk()
 
 
@@ -231,7 +235,7 @@ class _Walker:
             self.add_items(found, children, _line(inline))
         elif not in_list:
             self.on_prose(opening)
-        elif in_list and any(_is_external(href) for href in _hrefs(children)):
+        elif any(_is_external(href) for href in _hrefs(children)):
             self.notes.append(
                 Note(_line(inline), f"no arXiv link in {quote(plain_text(children))}; skipped")
             )
@@ -421,6 +425,11 @@ class _Walker:
         topics = list(dict.fromkeys(e.name for e in self.topic_index))
         for paper in merged:
             topics += [t for t in paper.topics if t not in topics]
+            if not paper.topics:
+                where = "in no topic of the index" if self.topic_index else "under no heading"
+                self.notes.append(
+                    Note(paper.line, f"{paper.label} is {where}; imported without topic")
+                )
         return ListedDocument(
             title=self.title,
             introduction=self.prose(self.introduction),
@@ -451,13 +460,6 @@ class _Walker:
                 continue
             if self.topic_index:
                 paper.topics = [e.name for e in self.topic_index if anchors & set(e.anchors)]
-                if not paper.topics:
-                    self.notes.append(
-                        Note(
-                            paper.line,
-                            f"{paper.label} is in no topic of the index; imported without topic",
-                        )
-                    )
             else:
                 paper.topics = [section.heading_topic] if section.heading_topic else []
             yield paper
