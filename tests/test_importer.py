@@ -290,3 +290,24 @@ def test_listed_paper_key_ignores_versions_and_title_defects() -> None:
     assert ListedPaper(1, None, title="The SYNTHIA Dataset: A").key == (
         ListedPaper(9, None, title="the synthia dataset - a").key
     )
+
+
+def test_a_heading_that_links_to_a_website_is_a_topic_not_a_paper() -> None:
+    document = parse(
+        "## [Isaac Sim](https://developer.nvidia.com/isaac-sim)\n"
+        "\n"
+        "- [Structured Domain Randomization](https://arxiv.org/abs/1810.10093)\n"
+        "\n"
+        "## [SYNTHIA](https://synthia-dataset.net)\n"
+        "\n"
+        "**Year** 2016\n"
+        "\n"
+        "A classic, cited by arXiv:1909.11512: text of the paper's section, not a paper.\n",
+        TODAY,
+    )
+    assert summary(document.papers) == [
+        (3, "1810.10093", "Structured Domain Randomization", "Isaac Sim", ["Isaac Sim"], None),
+        (5, None, "SYNTHIA", "", [], 2016),
+    ]
+    assert document.papers[1].link == "https://synthia-dataset.net"
+    assert document.notes == (Note(5, '"SYNTHIA" is under no heading; imported without topic'),)

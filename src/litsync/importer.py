@@ -138,6 +138,7 @@ class _Section:
     paper: ListedPaper
     anchors: list[str]
     heading_topic: str | None
+    level: int
     year_line: int | None = None
 
 
@@ -156,7 +157,9 @@ class _Walker:
         self.tokens = MarkdownIt("commonmark").enable("table").parse(text)
         self.today = today
         self.title = ""
+        # The nearest heading above that is not a paper's: the topic of what follows.
         self.heading: str | None = None
+        self.heading_level = 0
         self.section: _Section | None = None
         self.sections: list[_Section] = []
         self.items: list[ListedPaper] = []
@@ -208,8 +211,10 @@ class _Walker:
             return
         self.end_prose()
         if link is None:
-            self.heading = text
+            self.heading, self.heading_level = text, level
             return
+        if level <= self.heading_level:
+            self.heading = None  # a sibling of the topic's heading is not under it
         title, href = link
         line = _line(inline)
         anchors = [*_ANCHOR.findall(inline.content), github_slug(text)]
@@ -217,19 +222,19 @@ class _Walker:
         if _REFERENCE.fullmatch(href.strip()):
             arxiv_id = self.identifier(href, line)
         paper = ListedPaper(line, arxiv_id, title=title, link="" if arxiv_id else href)
-        self.section = _Section(paper, anchors, self.heading)
+        self.section = _Section(paper, anchors, self.heading, level)
         self.sections.append(self.section)
 
     def on_paragraph(self, opening: Token, inline: Token, in_list: bool) -> None:
         children = inline.children or []
-        if self.section is not None:
-            # A section's paragraphs are its fields; other text in it is the paper's own.
-            self.on_field(self.section, inline)
+        if self.section is not None and self.on_field(self.section, inline):
             return
+        found = self.references(children, _line(inline))
+        if self.section is not None and not (found and self.demote()):
+            return  # text of a paper's section is the paper's own
         if in_list and (entry := self.index_entry(inline)) is not None:
             self.on_index_entry(entry)
             return
-        found = self.references(children, _line(inline))
         if found:
             self.end_prose()
             self.add_items(found, children, _line(inline))
@@ -240,16 +245,32 @@ class _Walker:
                 Note(_line(inline), f"no arXiv link in {quote(plain_text(children))}; skipped")
             )
 
-    def on_field(self, section: _Section, inline: Token) -> None:
-        """Read a ``**Key** value`` paragraph of a per-paper section; others are ignored."""
+    def demote(self) -> bool:
+        """Take a heading that links to a website (``## [Tools](https://…)``) as a topic.
+
+        Called when arXiv references follow it; only a section with no arXiv link and no
+        field yet can be such a heading. True if it was one.
+        """
+        section = self.section
+        paper = section.paper if section else None
+        if section is None or paper is None or paper.arxiv_id is not None or paper.year:
+            return False
+        if paper.usecase or paper.abstract or paper.authors:
+            return False
+        self.sections.remove(section)
+        self.section, self.heading, self.heading_level = None, paper.title, section.level
+        return True
+
+    def on_field(self, section: _Section, inline: Token) -> bool:
+        """Read a ``**Key** value`` paragraph of a per-paper section; False if it is none."""
         children = inline.children or []
         strong = [i for i, c in enumerate(children) if c.type in ("strong_open", "strong_close")]
         if len(strong) < 2 or plain_text(children[: strong[0]]).strip():
-            return
+            return False
         key = plain_text(children[strong[0] + 1 : strong[1]]).strip().rstrip(":").strip()
         name = _FIELD_KEYS.get(key.casefold())
         if name is None:
-            return
+            return False
         value = plain_text(children[strong[1] + 1 :]).strip().lstrip(":").strip()
         paper = section.paper
         if name == "usecase":
@@ -264,6 +285,7 @@ class _Walker:
                 self.notes.append(Note(_line(inline), f"{quote(value)} is not a year; ignored"))
             else:
                 paper.year, section.year_line = int(year.group(1)), _line(inline)
+        return True
 
     def index_entry(self, inline: Token) -> _IndexEntry | None:
         match = _INDEX_ITEM.match(inline.content.strip())
@@ -335,6 +357,8 @@ class _Walker:
         line = _line(row)
         children = [child for cell in cells for child in (cell.children or [])]
         found = self.references(children, line)
+        if found:
+            self.demote()
         by_column = dict(zip(columns, cells, strict=False))
         if not found:
             if any(_is_external(href) for href in _hrefs(children)):
