@@ -178,6 +178,19 @@ def test_missing_template(tmp_path: Path) -> None:
     catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
     view = build_view(catalogue, hostile_cache())
     with pytest.raises(
-        TemplateError, match=re.escape("template not found; check settings.template")
+        TemplateError,
+        match=re.escape(
+            "template not found here or among litsync's defaults; check settings.template"
+        ),
     ):
         render_document(view, tmp_path, "nope.md.j2")
+
+
+def test_a_list_without_templates_uses_litsyncs_default(tmp_path: Path) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    text = render_document(view, tmp_path / "templates", "document.md.j2")
+    assert text.startswith(
+        "# Hostile list\n\nKept *as written* by the maintainer.\n\n**By topic:**\n"
+    )
+    assert text.endswith(EXPECTED.split("# Papers\n", 1)[1])

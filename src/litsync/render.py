@@ -156,8 +156,12 @@ def group_by_year(papers: list[PaperView]) -> tuple[Group, ...]:
 
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment: undefined variables fail, fetched text is escaped."""
+    # The project's own templates win; litsync's defaults serve a list that has none.
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(templates), jinja2.PackageLoader("litsync", "templates")]
+    )
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         finalize=escape,
         autoescape=False,
@@ -174,9 +178,14 @@ def render_document(view: DocumentView, templates: Path, name: str) -> str:
         template = environment(templates).get_template(name)
         text = template.render(document=view)
     except jinja2.TemplateNotFound:
-        raise TemplateError(path, None, "template not found; check settings.template") from None
+        raise TemplateError(
+            path,
+            None,
+            "template not found here or among litsync's defaults; check settings.template",
+        ) from None
     except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(path, err.lineno, f"template syntax error: {err.message}") from None
+        where = Path(err.filename) if err.filename else path
+        raise TemplateError(where, err.lineno, f"template syntax error: {err.message}") from None
     except jinja2.UndefinedError as err:
         raise TemplateError(
             path,
