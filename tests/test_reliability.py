@@ -341,7 +341,7 @@ def test_sigkill_at_random_moments_loses_no_completed_batch(
 def test_overlapping_refresh_exits_with_a_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], reliability: ReliabilityLog
 ) -> None:
-    papers = generate_papers(600, seed=8)
+    papers = generate_papers(250, seed=8)
     root = generated_project(tmp_path, papers)
     with ArxivServer(papers) as server:
         server.script(*[Fault.slow(1.0)] * 10)
@@ -357,7 +357,7 @@ def test_overlapping_refresh_exits_with_a_clear_message(
         "Error: another litsync run is working on this list (it holds .litsync/lock); "
         "wait for it to finish and run again\n"
     )
-    assert len(Cache.load(root / "catalogue" / "cache.json").records) == 600
+    assert len(Cache.load(root / "catalogue" / "cache.json").records) == 250
     reliability.record(CRASHES, "two refreshes started at once (overlapping cron runs)",
                        "the second exits at once with code 8 and “another litsync run is "
                        "working on this list”; the first completes", "nothing")  # fmt: skip
