@@ -134,6 +134,11 @@ class Cache:
             return cls(path)
         except (OSError, UnicodeDecodeError) as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
+        return cls.parse(path, text)
+
+    @classmethod
+    def parse(cls, path: Path, text: str) -> Cache:
+        """Read a cache from its file's text; `path` names it in error messages."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:

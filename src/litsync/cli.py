@@ -16,6 +16,7 @@ from pathlib import Path
 
 from litsync import __version__, adopt, catalogue, catalogue_edit
 from litsync.cache import Cache
+from litsync.changes import changelog, commit, project_changes
 from litsync.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -169,6 +170,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_network_options(cmd)
     cmd.set_defaults(run=run_import)
+
+    cmd = commands.add_parser(
+        "changes",
+        parents=[common],
+        help="print what changed in the cache since a commit, as Markdown",
+        description="Print a changelog, in Markdown, of catalogue/cache.json from commit REV "
+        "to the working tree: new papers, new versions, changed titles, authors, abstracts, "
+        "DOIs and journal references, withdrawn papers; then what the last refresh could not "
+        "do (ids not found or rejected, papers left stale because arXiv failed). The first "
+        "line is a summary; every other line names its arXiv id. Offline; needs git.",
+    )
+    cmd.add_argument(
+        "--base", default="HEAD", metavar="REV", help="the commit to compare with (default HEAD)"
+    )
+    cmd.add_argument(
+        "--limit", type=int, metavar="N", help="list at most N changes (e.g. for a PR body)"
+    )
+    cmd.set_defaults(run=run_changes)
+
+    cmd = commands.add_parser(
+        "commit",
+        parents=[common],
+        help="commit the cache and the document if they changed, with the changelog",
+        description="Commit catalogue/cache.json and the generated document, and nothing "
+        "else, if they differ from the last commit; the message is what `litsync changes` "
+        "prints. Makes no commit when they are unchanged.",
+    )
+    cmd.set_defaults(run=run_commit)
     return parser
 
 
@@ -276,6 +305,22 @@ def run_import(project: Project, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return report.exit_code
+
+
+def run_changes(project: Project, args: argparse.Namespace) -> int:
+    sys.stdout.write(changelog(project_changes(project, args.base), args.limit))
+    return EXIT_OK
+
+
+def run_commit(project: Project, args: argparse.Namespace) -> int:
+    loaded = catalogue.load(project.catalogue)
+    made, subject = commit(project, loaded.settings)
+    if made is None:
+        files = " and ".join(str(p) for p in project.committed(loaded.settings))
+        print(f"Nothing to commit: {files} are unchanged.")
+    else:
+        print(f"Committed {made}: {subject}")
+    return EXIT_OK
 
 
 def _warn_unresolved(unresolved: Sequence[str]) -> None:

@@ -102,3 +102,9 @@ class ListFileError(LocatedError):
     """The Markdown list given to `litsync import` cannot be read or lists no paper."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class GitError(LitsyncError):
+    """A git command failed: not a repository, an unknown revision, git missing."""
+
+    exit_code = EXIT_BAD_INPUT

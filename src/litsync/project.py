@@ -9,6 +9,7 @@ from litsync.cache import CACHE_FILE
 from litsync.catalogue import CATALOGUE_FILE, Settings
 from litsync.lock import LOCK_FILE
 from litsync.render import TEMPLATES_DIR
+from litsync.run_notes import NOTES_FILE
 from litsync.schedule import STATE_FILE
 
 
@@ -31,6 +32,11 @@ class Project:
         return self.root / STATE_FILE
 
     @property
+    def notes(self) -> Path:
+        """What the last refresh could not do (uncommitted, read by `changes`)."""
+        return self.root / NOTES_FILE
+
+    @property
     def lock(self) -> Path:
         return self.root / LOCK_FILE
 
@@ -40,6 +46,10 @@ class Project:
 
     def output(self, settings: Settings) -> Path:
         return self.root / settings.output
+
+    def committed(self, settings: Settings) -> list[Path]:
+        """The files litsync writes that belong in git, relative to the root."""
+        return [CACHE_FILE, Path(self.relative(self.output(settings)))]
 
     def relative(self, path: Path) -> str:
         """`path` as the user would type it from the project root."""

@@ -22,6 +22,7 @@ from litsync.lock import project_lock
 from litsync.progress import Progress
 from litsync.project import Project
 from litsync.render import build_view, render_document
+from litsync.run_notes import RunNotes
 from litsync.schedule import CheckLog, is_due
 from litsync.transport import Clock
 
@@ -101,6 +102,9 @@ def refresh(
             fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
         report.document, report.document_changed, report.unresolved = write_document(
             project, catalogue, cache
+        )
+        RunNotes.of(cache, report.not_found, report.rejected, report.stale, report.failure).save(
+            project.notes
         )
     return report
 

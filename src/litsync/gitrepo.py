@@ -1,0 +1,69 @@
+"""The few git operations litsync needs: read a file at a revision, commit given files.
+
+git is run as a program: four plain commands do not justify a library, and the
+maintainer's own git (its configuration, hooks and identity) is the one that commits.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from litsync.errors import GitError
+
+
+def git(root: Path, *args: str, stdin: str | None = None) -> str:
+    """Run git in `root` and return its output; raise GitError with git's own complaint."""
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        problem = lines[-1] if lines else f"exit status {done.returncode}"
+        raise GitError(f"git {args[0]}: {problem.removeprefix('fatal: ')}")
+    return done.stdout
+
+
+def show(root: Path, revision: str, path: Path) -> str | None:
+    """The text of `path` (relative to `root`) at `revision`; None if it is not there."""
+    spec = f"{resolve(root, revision)}:./{path.as_posix()}"
+    try:
+        git(root, "cat-file", "-e", spec)
+    except GitError:
+        return None
+    return git(root, "show", spec)
+
+
+def resolve(root: Path, revision: str) -> str:
+    """The commit `revision` names; GitError if it names none."""
+    git(root, "rev-parse", "--git-dir")  # fails first, and clearly, outside a repository
+    try:
+        return git(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+        ).strip()
+    except GitError:
+        raise GitError(f"{revision!r} is not a commit of this repository") from None
+
+
+def commit_files(root: Path, paths: Sequence[Path], message: str) -> str | None:
+    """Commit exactly `paths` (relative to `root`) if they changed; return the new commit.
+
+    Nothing else is staged or committed, whatever else the index holds.
+    """
+    names = [p.as_posix() for p in paths if (root / p).exists()]
+    if not names or not git(root, "status", "--porcelain", "--", *names).strip():
+        return None
+    git(root, "add", "--", *names)
+    # `--cleanup=whitespace`: the message's Markdown headings start with `#`.
+    git(root, "commit", "--quiet", "--cleanup=whitespace", "--file=-", "--", *names, stdin=message)
+    return git(root, "rev-parse", "--short", "HEAD").strip()
