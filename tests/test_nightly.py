@@ -9,11 +9,9 @@ repository on disk stands in for GitHub), `.litsync/` carried over from the prev
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from arxiv_server import ArxivServer, Fault, Paper, generate_papers
+from git_helpers import git, git_env, init_repository
 from project import DOCUMENT, ROOT, bundled_project
 
 from litsync.schedule import STATE_FILE, CheckLog
@@ -58,28 +57,6 @@ def nightly_step() -> tuple[str, dict[str, str]]:
     return step["run"], literal | EXPRESSIONS
 
 
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=git_env(), capture_output=True, text=True, check=True
-    )
-    return done.stdout
-
-
-def git_env() -> dict[str, str]:
-    """The machine's environment without its git configuration, as on a fresh runner."""
-    return {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Maintainer",
-        "GIT_AUTHOR_EMAIL": "maintainer@example.org",
-        "GIT_COMMITTER_NAME": "Maintainer",
-        "GIT_COMMITTER_EMAIL": "maintainer@example.org",
-        # The litsync this test runs, for the maintainer and the runner alike.
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-
-
 class ListRepo:
     """A list's repository on "GitHub" (a bare repository), its runner and its maintainer."""
 
@@ -94,9 +71,7 @@ class ListRepo:
             shutil.copytree(ROOT / DOCUMENT.parent, seed / DOCUMENT.parent)
         shutil.copytree(ROOT / ".github", seed / ".github")
         shutil.copy(ROOT / ".gitignore", seed / ".gitignore")
-        git(seed, "init", "--quiet", "--initial-branch=main")
-        git(seed, "add", "--all")
-        git(seed, "commit", "--quiet", "--message=Start the list")
+        init_repository(seed)
         self.origin = tmp_path / "origin.git"
         git(tmp_path, "clone", "--quiet", "--bare", str(seed), str(self.origin))
         self.maintainer = tmp_path / "maintainer"
