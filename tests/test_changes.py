@@ -29,6 +29,11 @@ NEW = Record(
     primary_category="cs.RO",
     categories=["cs.RO"],
 )
+# Its line in a changelog: fetched text escaped, at most three authors.
+NEW_LINE = (
+    "- 2101.00042v1: “Sim-to-real with \\`code\\` and \\<b\\>tags\\</b\\>” by Ada Lovelace, "
+    "Alan Turing, Grace Hopper et al."
+)
 
 
 def changed(key: str, **fields: object) -> Record:
@@ -73,8 +78,7 @@ def test_every_kind_of_change_has_its_line() -> None:
         "arXiv refresh: 1 new paper, 3 updated, 1 withdrawn, 3 not found, 2 not refreshed\n"
         "\n"
         "### New papers\n"
-        "- 2101.00042v1: “Sim-to-real with \\`code\\` and \\<b\\>tags\\</b\\>” by Ada Lovelace, "
-        "Alan Turing, Grace Hopper et al.\n"
+        f"{NEW_LINE}\n"
         "\n"
         "### Updated\n"
         "- 1701.01370: no longer in the cache\n"
@@ -135,8 +139,7 @@ def test_limit_keeps_the_summary_whole() -> None:
         "arXiv refresh: 1 new paper, 3 updated, 1 withdrawn, 1 not found\n"
         "\n"
         "### New papers\n"
-        "- 2101.00042v1: “Sim-to-real with \\`code\\` and \\<b\\>tags\\</b\\>” by Ada Lovelace, "
-        "Alan Turing, Grace Hopper et al.\n"
+        f"{NEW_LINE}\n"
         "\n"
         "### Updated\n"
         "- 1701.01370: no longer in the cache\n"
