@@ -75,13 +75,13 @@ def test_every_kind_of_change_has_its_line() -> None:
         failure="arXiv could not be reached (connection failed)",
     )
     assert changelog(found + note_changes(notes, new, found)) == (
-        "arXiv refresh: 1 new paper, 3 updated, 1 withdrawn, 3 not found, 2 not refreshed\n"
+        "arXiv refresh: 1 new paper, 2 updated, 1 withdrawn, 1 removed, 3 not found, "
+        "2 not refreshed\n"
         "\n"
         "### New papers\n"
         f"{NEW_LINE}\n"
         "\n"
         "### Updated\n"
-        "- 1701.01370: no longer in the cache\n"
         "- 1703.00868: title “Using Synthetic Data to Train Neural Networks is Model-Based "
         "Reasoning” → “Synthetic data \\*is\\* model-based reasoning”\n"
         "- 1703.00868: authors: added New Author\n"
@@ -93,6 +93,9 @@ def test_every_kind_of_change_has_its_line() -> None:
         "\n"
         "### Withdrawn\n"
         "- 1812.07252: withdrawn in v3 (“This paper has been withdrawn”)\n"
+        "\n"
+        "### Removed\n"
+        "- 1701.01370: removed from the list: “Learning from Synthetic Humans”\n"
         "\n"
         "### Not found\n"
         "- 1810.10286: arXiv no longer returns it; its last known data are kept\n"
@@ -136,13 +139,14 @@ def test_no_change_is_one_line() -> None:
 def test_limit_keeps_the_summary_whole() -> None:
     new = every_kind_of_change()
     assert changelog(compare(COMMITTED, new), limit=2) == (
-        "arXiv refresh: 1 new paper, 3 updated, 1 withdrawn, 1 not found\n"
+        "arXiv refresh: 1 new paper, 2 updated, 1 withdrawn, 1 removed, 1 not found\n"
         "\n"
         "### New papers\n"
         f"{NEW_LINE}\n"
         "\n"
         "### Updated\n"
-        "- 1701.01370: no longer in the cache\n"
+        "- 1703.00868: title “Using Synthetic Data to Train Neural Networks is Model-Based "
+        "Reasoning” → “Synthetic data \\*is\\* model-based reasoning”\n"
         "\n"
         "… and 9 more (see the diff of catalogue/cache.json)\n"
     )

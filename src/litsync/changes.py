@@ -37,8 +37,8 @@ class Kind(Enum):
     OTHER = "other"
     UNWITHDRAWN = "unwithdrawn"
     FOUND_AGAIN = "found_again"
-    DROPPED = "dropped"
     WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
     MISSING = "missing"
     NOT_FOUND = "not_found"
     REJECTED = "rejected"
@@ -62,10 +62,11 @@ SECTIONS = (
         "{} updated",
         (
             Kind.VERSION, Kind.TITLE, Kind.AUTHORS, Kind.ABSTRACT, Kind.DOI, Kind.JOURNAL_REF,
-            Kind.OTHER, Kind.UNWITHDRAWN, Kind.FOUND_AGAIN, Kind.DROPPED,
+            Kind.OTHER, Kind.UNWITHDRAWN, Kind.FOUND_AGAIN,
         ),
     ),
     Section("Withdrawn", "{} withdrawn", (Kind.WITHDRAWN,)),
+    Section("Removed", "{} removed", (Kind.REMOVED,)),
     Section("Not found", "{} not found", (Kind.MISSING, Kind.NOT_FOUND, Kind.REJECTED)),
     Section("Not refreshed", "{} not refreshed", (Kind.STALE,)),
 )  # fmt: skip
@@ -105,15 +106,17 @@ class Change:
 def compare(old: Cache, new: Cache) -> list[Change]:
     """The changes from `old` to `new`, paper by paper."""
     changes: list[Change] = []
-    for key in sorted(set(old.records) | set(new.records)):
-        before, after = old.get(key), new.get(key)
-        if after is None:
-            changes.append(Change(key, key, Kind.DROPPED, "no longer in the cache"))
-        elif before is None:
-            detail = f"“{escape(after.title)}” by {_authors(after.authors)}"
-            changes.append(Change(key, after.versioned_id, Kind.NEW, detail))
-        else:
-            changes += (Change(key, key, kind, detail) for kind, detail in _diff(before, after))
+    before, after = old.records, new.records
+    for key in sorted(before.keys() - after.keys()):
+        # refresh drops a paper from the cache when the catalogue stops listing it.
+        detail = f"removed from the list: “{escape(before[key].title)}”"
+        changes.append(Change(key, key, Kind.REMOVED, detail))
+    for key in sorted(after.keys() - before.keys()):
+        record = after[key]
+        detail = f"“{escape(record.title)}” by {_authors(record.authors)}"
+        changes.append(Change(key, record.versioned_id, Kind.NEW, detail))
+    for key in sorted(before.keys() & after.keys()):
+        changes += (Change(key, key, kind, text) for kind, text in _diff(before[key], after[key]))
     return changes
 
 
