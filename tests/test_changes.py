@@ -263,3 +263,12 @@ def test_git_problems_are_one_line(
         2,
         "Error: git rev-parse: not a git repository (or any of the parent directories): .git\n",
     )
+
+
+def test_limit_must_be_a_positive_count(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["changes", "--limit", "0"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "litsync changes: error: argument --limit: must be at least 1, not 0\n"
+    )

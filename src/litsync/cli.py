@@ -177,15 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="print what changed in the cache since a commit, as Markdown",
         description="Print a changelog, in Markdown, of catalogue/cache.json from commit REV "
         "to the working tree: new papers, new versions, changed titles, authors, abstracts, "
-        "DOIs and journal references, withdrawn papers; then what the last refresh could not "
-        "do (ids not found or rejected, papers left stale because arXiv failed). The first "
-        "line is a summary; every other line names its arXiv id. Offline; needs git.",
+        "DOIs and journal references, withdrawn and removed papers; then what the last "
+        "refresh could not do (ids not found or rejected, papers left stale because arXiv "
+        "failed). The first line is a summary; every other line names its arXiv id. "
+        "Offline; needs git.",
     )
     cmd.add_argument(
         "--base", default="HEAD", metavar="REV", help="the commit to compare with (default HEAD)"
     )
     cmd.add_argument(
-        "--limit", type=int, metavar="N", help="list at most N changes (e.g. for a PR body)"
+        "--limit",
+        type=_at_least_one,
+        metavar="N",
+        help="list at most N changes (e.g. for a PR body)",
     )
     cmd.set_defaults(run=run_changes)
 
@@ -305,6 +309,16 @@ def run_import(project: Project, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return report.exit_code
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def run_changes(project: Project, args: argparse.Namespace) -> int:
