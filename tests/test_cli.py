@@ -26,6 +26,8 @@ def test_refresh_builds_the_seed_document(
     assert out == (
         "Fetched 12 of 12 papers in 1 request: 12 new, 0 changed.\n"
         "Wrote generated/synthetic-data-literature.md\n"
+        "Wrote generated/references.bib\n"
+        "Wrote generated/papers.json\n"
     )
     assert "Traceback" not in err
     golden = Path(__file__).parent / "data" / "golden" / "synthetic-data-literature.md"
@@ -70,6 +72,8 @@ def test_second_refresh_makes_no_request_and_changes_nothing(
     assert out == (
         "Nothing due: every paper was checked recently.\n"
         "Unchanged: generated/synthetic-data-literature.md\n"
+        "Unchanged: generated/references.bib\n"
+        "Unchanged: generated/papers.json\n"
     )
     assert len(api.requests) == requests
     assert snapshot(root) == before
@@ -116,10 +120,20 @@ def test_render_works_offline_from_the_committed_cache(
     monkeypatch.setenv("LITSYNC_API_URL", "http://127.0.0.1:9/nowhere")
     root = bundled_project(tmp_path, with_cache=True)
     code, out, err = run(capsys, "render", "--root", str(root))
-    assert (code, out, err) == (0, "Wrote generated/synthetic-data-literature.md\n", "")
-    assert (root / DOCUMENT).read_bytes() == (ROOT / DOCUMENT).read_bytes()
+    assert (code, err) == (0, "")
+    assert out == (
+        "Wrote generated/synthetic-data-literature.md\n"
+        "Wrote generated/references.bib\n"
+        "Wrote generated/papers.json\n"
+    )
+    for name in (DOCUMENT, "generated/references.bib", "generated/papers.json"):
+        assert (root / name).read_bytes() == (ROOT / name).read_bytes()
     code, out, _ = run(capsys, "render", "--root", str(root))
-    assert out == "Unchanged: generated/synthetic-data-literature.md\n"
+    assert out == (
+        "Unchanged: generated/synthetic-data-literature.md\n"
+        "Unchanged: generated/references.bib\n"
+        "Unchanged: generated/papers.json\n"
+    )
 
 
 def test_render_draft_prints_and_writes_nothing(
@@ -138,13 +152,15 @@ def test_check_passes_on_the_repository_and_fails_on_a_stale_document(
     code, out, _ = run(capsys, "check", "--root", str(ROOT))
     assert (code, out) == (
         0,
-        "OK: 13 papers; generated/synthetic-data-literature.md is up to date.\n",
+        "OK: 13 papers; generated/synthetic-data-literature.md, generated/references.bib "
+        "and generated/papers.json are up to date.\n",
     )
     root = bundled_project(tmp_path, with_cache=True)
     code, _, err = run(capsys, "check", "--root", str(root))
     assert code == 5
     assert err == (
-        "Error: generated/synthetic-data-literature.md is not what `litsync render` writes; "
+        "Error: generated/synthetic-data-literature.md, generated/references.bib and "
+        "generated/papers.json are not what `litsync render` writes; "
         "run `litsync render` and commit the result\n"
     )
 
@@ -159,6 +175,8 @@ def test_unreachable_arxiv_renders_from_cache_and_lists_stale(
     assert out.splitlines() == [
         "Fetched 0 of 12 papers in 5 requests: 0 new, 0 changed.",
         "Wrote generated/synthetic-data-literature.md",
+        "Wrote generated/references.bib",
+        "Wrote generated/papers.json",
     ]
     assert err.splitlines()[-1].startswith(
         "Error: arXiv could not be reached (connection failed); the document was rendered "
@@ -272,11 +290,11 @@ def test_root_works_before_and_after_the_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
-    assert run(capsys, "--root", str(root), "render")[1] == (
-        "Wrote generated/synthetic-data-literature.md\n"
+    assert run(capsys, "--root", str(root), "render")[1].splitlines()[0] == (
+        "Wrote generated/synthetic-data-literature.md"
     )
-    assert run(capsys, "render", "-q", "--root", str(root))[1] == (
-        "Unchanged: generated/synthetic-data-literature.md\n"
+    assert run(capsys, "render", "-q", "--root", str(root))[1].splitlines()[0] == (
+        "Unchanged: generated/synthetic-data-literature.md"
     )
 
 

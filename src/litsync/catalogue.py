@@ -16,6 +16,14 @@ from typing import Any, Literal
 import yaml
 
 from litsync import identifiers
+from litsync.curation import (
+    EXPORT_FORMATS,
+    DiscoverSettings,
+    Rejection,
+    read_discover,
+    read_exports,
+    read_rejected,
+)
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.identifiers import ArxivId
 
@@ -24,7 +32,7 @@ YearSource = Literal["published", "updated"]
 
 SETTINGS_KEYS = (
     "title", "introduction", "index_note", "topics", "year_from", "max_age_days",
-    "template", "output",
+    "template", "output", "discover", "exports",
 )  # fmt: skip
 PAPER_KEYS = ("id", "usecase", "topics", "overrides", "title", "url", "year", "abstract", "authors")
 OVERRIDE_KEYS = ("title", "year", "abstract", "authors")
@@ -51,6 +59,10 @@ class Settings:
     """Template file in ``templates/``."""
     output: str = "generated/literature.md"
     """Where the document is written, relative to the project root."""
+    discover: DiscoverSettings = field(default_factory=DiscoverSettings)
+    """Saved searches and feeds of `litsync discover` (see curation.py)."""
+    exports: tuple[str, ...] = EXPORT_FORMATS
+    """The exports written beside the document: ``bibtex``, ``csl-json``."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ class Catalogue:
     path: Path
     settings: Settings
     entries: tuple[Entry, ...]
+    rejected: tuple[Rejection, ...] = ()
+    """Papers `litsync discover` must not propose again (the top-level ``rejected:``)."""
 
     @property
     def arxiv_ids(self) -> list[ArxivId]:
@@ -124,17 +138,19 @@ def parse(
     if root is None:
         raise CatalogueError(path, None, "the catalogue is empty; add a `papers:` list")
     reader = _Reader(path, today)
-    top = reader.mapping(root, "the catalogue", ("settings", "papers"))
+    top = reader.mapping(root, "the catalogue", ("settings", "papers", "rejected"))
     settings = reader.settings(top.get("settings"))
     papers_node = top.get("papers")
     if papers_node is None or _is_null(papers_node):
         if not require_papers:
-            return Catalogue(path, settings, ())
+            return Catalogue(path, settings, (), read_rejected(reader, top.get("rejected"), {}))
         raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
     entries = reader.entries(papers_node, settings)
     if not entries and require_papers:
         raise CatalogueError(path, _line(papers_node), "`papers:` is empty; add an arXiv id")
-    return Catalogue(path, settings, tuple(entries))
+    listed = {e.arxiv_id.base: e.line for e in entries if e.arxiv_id}
+    rejected = read_rejected(reader, top.get("rejected"), listed)
+    return Catalogue(path, settings, tuple(entries), rejected)
 
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
@@ -213,6 +229,23 @@ class _Reader:
             raise self.fail(node, f"{what} must be a list of names, like [Robotics]")
         return tuple(items)
 
+    def choice(self, node: yaml.Node, what: str, choices: tuple[str, ...]) -> str:
+        """One of `choices`, with a "did you mean" for a near miss."""
+        value = self.text(node, what)
+        if value not in choices:
+            raise self.fail(
+                node,
+                f"{what}: unknown {value!r}{did_you_mean(value, choices)}; "
+                f"choose from {', '.join(choices)}",
+            )
+        return value
+
+    def arxiv_id(self, node: yaml.Node, what: str) -> ArxivId:
+        try:
+            return identifiers.parse(self.text(node, what), self.today)
+        except IdentifierError as err:
+            raise self.fail(node, str(err)) from None
+
     def year(self, node: yaml.Node, what: str) -> int:
         value = self.value(node)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -244,6 +277,10 @@ class _Reader:
                         f"(latest version), not {source!r}",
                     )
                 values[key] = source
+            elif key == "discover":
+                values[key] = read_discover(self, value_node)
+            elif key == "exports":
+                values[key] = read_exports(self, value_node)
             else:
                 values[key] = self.text(value_node, f"settings.{key}")
         return Settings(**values)
@@ -298,10 +335,7 @@ class _Reader:
                 f"`{stray[0]}:` on an arXiv entry; put it under `overrides:` to replace "
                 "what arXiv says",
             )
-        try:
-            arxiv_id = identifiers.parse(self.text(fields["id"], "id"), self.today)
-        except IdentifierError as err:
-            raise self.fail(fields["id"], str(err)) from None
+        arxiv_id = self.arxiv_id(fields["id"], "id")
         overrides = Overrides()
         if "overrides" in fields:
             overrides = self.overrides(fields["overrides"])

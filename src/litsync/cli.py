@@ -25,6 +25,7 @@ from litsync.errors import (
     LitsyncError,
     LocatedError,
 )
+from litsync.exports import render_exports, write_exports
 from litsync.harvest import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import RefreshReport, refresh, render_text, write_document
@@ -236,8 +237,7 @@ def print_report(report: RefreshReport) -> None:
         )
     if report.removed:
         print(f"Removed from the cache (no longer listed): {', '.join(report.removed)}")
-    verb = "Wrote" if report.document_changed else "Unchanged:"
-    print(f"{verb} {report.document}")
+    print_written([(report.document, report.document_changed), *report.exports])
     for arxiv_id in report.not_found:
         print(f"Not found on arXiv: {arxiv_id} (check it in catalogue/ids.yaml)")
     for arxiv_id, reason in report.rejected.items():
@@ -260,7 +260,7 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         path, changed, unresolved = write_document(project, loaded, cache)
-        print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
+        print_written([(path, changed), *write_exports(project, loaded, cache)])
     _warn_unresolved(unresolved)
     return EXIT_OK
 
@@ -270,17 +270,34 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     cache = Cache.load(project.cache)
     text, unresolved = render_text(project, loaded, cache)
     _warn_unresolved(unresolved)
-    output = project.output(loaded.settings)
-    current = output.read_text(encoding="utf-8") if output.exists() else None
-    if current != text:
+    expected = [(project.output(loaded.settings), text), *render_exports(project, loaded, cache)]
+    stale = [project.relative(p) for p, t in expected if _read(p) != t]
+    if stale:
         print(
-            f"Error: {project.relative(output)} is not what `litsync render` writes; "
-            "run `litsync render` and commit the result",
+            f"Error: {_and(stale)} {'is' if len(stale) == 1 else 'are'} not what "
+            "`litsync render` writes; run `litsync render` and commit the result",
             file=sys.stderr,
         )
         return EXIT_OUT_OF_DATE
-    print(f"OK: {len(loaded.entries)} papers; {project.relative(output)} is up to date.")
+    files = [project.relative(p) for p, _ in expected]
+    verb = "is" if len(files) == 1 else "are"
+    print(f"OK: {len(loaded.entries)} papers; {_and(files)} {verb} up to date.")
     return EXIT_OK
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _and(names: Sequence[str]) -> str:
+    """a; a and b; a, b and c"""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def print_written(files: Sequence[tuple[str, bool]]) -> None:
+    """One line per generated file: whether it was written or already as it should be."""
+    for path, changed in files:
+        print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
 
 
 def run_add(project: Project, args: argparse.Namespace) -> int:

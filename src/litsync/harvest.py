@@ -123,6 +123,8 @@ class Harvester:
         self.client.query_url_format = config.api_url + "?{}"
         # The package owns its session; politeness, timeout and checks ride on it.
         session: requests.Session = self.client._session
+        # Public, so that other arXiv endpoints (the RSS listings) share its politeness.
+        self.session = session
         adapter = PoliteAdapter(self.throttle, config.timeout)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -257,14 +259,19 @@ class Harvester:
         return found
 
 
-def record_from_result(item: arxiv.Result, wanted: dict[str, ArxivId]) -> Record | None:
-    """Turn one API result into a Record, if it is one of the identifiers asked for."""
+def record_from_result(
+    item: arxiv.Result, wanted: dict[str, ArxivId] | None = None
+) -> Record | None:
+    """Turn one API result into a Record, if it is one of the identifiers asked for.
+
+    `wanted=None` takes any result, as a search (rather than an id_list) returns.
+    """
     try:
         got = identifiers.from_entry_id(item.entry_id)
     except ValueError:
         log.warning("ignoring a result with an unreadable id: %r", item.entry_id)
         return None
-    asked = wanted.get(got.base)
+    asked = got if wanted is None else wanted.get(got.base)
     if asked is None:
         log.warning("ignoring %s, which was not asked for", got)
         return None

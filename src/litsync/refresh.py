@@ -15,6 +15,7 @@ from litsync import catalogue as catalogue_module
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
+from litsync.exports import write_exports
 from litsync.files import remove_leftovers, write_atomic
 from litsync.harvest import HarvestConfig, Harvester, HarvestResult
 from litsync.identifiers import ArxivId
@@ -47,6 +48,8 @@ class RefreshReport:
     """Ids of the catalogue with no metadata at all, left out of the document."""
     document: str = ""
     document_changed: bool = False
+    exports: list[tuple[str, bool]] = field(default_factory=list)
+    """Each export written beside the document, and whether its bytes changed."""
 
     @property
     def exit_code(self) -> int:
@@ -103,6 +106,7 @@ def refresh(
         report.document, report.document_changed, report.unresolved = write_document(
             project, catalogue, cache
         )
+        report.exports = write_exports(project, catalogue, cache)
         RunNotes.of(cache, report.not_found, report.rejected, report.stale, report.failure).save(
             project.notes
         )

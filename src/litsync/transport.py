@@ -23,6 +23,8 @@ from litsync.errors import BadRequestError, ServiceError, UnsafeFeedError
 
 USER_AGENT = f"litsync/{__version__} (literature list sync; one request every 3 s)"
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Root element of each kind of feed litsync reads, and its name in messages.
+FEED_KINDS = {"feed": "Atom", "rss": "RSS"}
 _ERROR_SUMMARY = re.compile(rb"<summary[^>]*>\s*(.*?)\s*</summary>", re.DOTALL)
 
 
@@ -70,13 +72,18 @@ class Throttle:
 
 
 class PoliteAdapter(HTTPAdapter):
-    """An HTTPAdapter that throttles, times out, reads the body and checks it."""
+    """An HTTPAdapter that throttles, times out, reads the body and checks it.
 
-    def __init__(self, throttle: Throttle, timeout: float) -> None:
+    `root` is the root element every response must have: ``feed`` (the API's Atom) or
+    ``rss`` (the daily listings).
+    """
+
+    def __init__(self, throttle: Throttle, timeout: float, root: str = "feed") -> None:
         # One connection, reused: arXiv asks clients not to open parallel connections.
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
         self.throttle = throttle
         self.timeout = timeout
+        self.root = root
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
@@ -91,11 +98,11 @@ class PoliteAdapter(HTTPAdapter):
             _ = response.content
         finally:
             self.throttle.done()
-        check_response(response)
+        check_response(response, self.root)
         return response
 
 
-def check_response(response: requests.Response) -> None:
+def check_response(response: requests.Response, root: str = "feed") -> None:
     """Raise a ServiceError unless the response is HTTP 200 with a whole, safe feed."""
     url = response.url or ""
     status = response.status_code
@@ -110,13 +117,13 @@ def check_response(response: requests.Response) -> None:
         reason = f"HTTP {status}" + (f" ({text})" if text and "<" not in text else "")
         raise ServiceError(url, status, reason, retry_after)
     head = body[:2048]
-    if b"<feed" not in head:
+    if f"<{root}".encode() not in head:
         text = " ".join(body[:60].decode("utf-8", "replace").split())
-        raise ServiceError(url, status, f"HTTP 200 but not an Atom feed ({text!r})")
+        raise ServiceError(url, status, f"HTTP 200 but not an {FEED_KINDS[root]} feed ({text!r})")
     # arXiv's feeds never declare a DTD; one that does may expand entities or read files.
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise UnsafeFeedError(url, status, "the response declares a DTD or entities; refused")
-    if not body.rstrip().endswith(b"</feed>"):
+    if not body.rstrip().endswith(f"</{root}>".encode()):
         raise ServiceError(url, status, "the feed was cut short")
 
 

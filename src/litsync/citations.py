@@ -1,0 +1,231 @@
+"""What the exports cite: each paper of the document with its citation key and kind.
+
+Both exports (BibTeX and CSL-JSON) are built from these, so a paper has the same key in
+both and `[@varol2017learning]` works with either file. The papers, their titles, years
+and authors are the document's own (overrides included), so a citation never
+contradicts the list it comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import string
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from litsync import identifiers
+from litsync.cache import Cache, Record
+from litsync.catalogue import Catalogue
+from litsync.render import PaperView, build_view
+
+Kind = Literal["preprint", "article", "inproceedings", "manual"]
+
+# A journal reference or DOI naming a conference means a proceedings paper; any other
+# journal reference or DOI, a journal article.
+_PROCEEDINGS = re.compile(
+    r"\b(?:proc(?:eedings|\.)|conf(?:erence|\.)|workshops?|symposium|lecture notes|"
+    r"CVPR|ICCV|ECCV|WACV|BMVC|NeurIPS|NIPS|ICML|ICLR|AAAI|IJCAI|ICRA|IROS|CoRL|RSS|"
+    r"ACL|EMNLP|NAACL|KDD|SIGGRAPH|MICCAI|ITSC|ICPR|ICIP|ICASSP|INTERSPEECH)\b"
+    # Springer's proceedings volumes are books: their DOIs carry an ISBN.
+    r"|^10\.1007/978-",
+    re.IGNORECASE,
+)
+# arXiv's own DataCite DOIs name the preprint, not a publication.
+ARXIV_DOI_PREFIX = "10.48550/"
+_KEY_STOPWORDS = frozenset(
+    {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is"}
+)
+_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_COLLECTIVE = re.compile(r"\b(?:collaboration|consortium|team|group|project)\b", re.IGNORECASE)
+# Letters that Unicode does not decompose into an ASCII letter and an accent.
+_ASCII_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "\u0131": "i", "ß": "ss",
+     "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name split the way BibTeX and CSL both understand it."""
+
+    family: str
+    given: str = ""
+    particle: str = ""
+    """Lowercase words before the family name: ``van`` in Ludwig van Beethoven."""
+    suffix: str = ""
+    literal: bool = False
+    """A name that must not be split (a collaboration, or one that already has a comma)."""
+
+
+@dataclass(frozen=True)
+class Citable:
+    """One paper of the document, ready to be written as a BibTeX entry or CSL item."""
+
+    key: str
+    """Citation key, unique in the export and stable across runs."""
+    kind: Kind
+    title: str
+    authors: tuple[Name, ...]
+    year: int
+    issued: tuple[int, ...]
+    """(year, month, day) when the document's year is arXiv's; (year,) when overridden."""
+    abstract: str
+    url: str
+    arxiv_id: str | None
+    """As cited: with its version when the catalogue pins one."""
+    primary_class: str | None
+    doi: str | None
+    """A publication's DOI (arXiv's own DataCite DOIs are left out)."""
+    venue: str | None
+    """The journal reference: where the paper was published."""
+
+
+def citables(catalogue: Catalogue, cache: Cache) -> list[Citable]:
+    """The document's papers, in document order, with unique keys."""
+    papers = build_view(catalogue, cache).papers
+    records = [_record(paper, cache) for paper in papers]
+    year_from = catalogue.settings.year_from
+    pairs = list(zip(papers, records, strict=True))
+    drafts = [_draft(paper, record, year_from) for paper, record in pairs]
+    keys = unique_keys([d.key for d in drafts], [_seniority(p, r) for p, r in pairs])
+    return [dataclasses.replace(d, key=key) for key, d in zip(keys, drafts, strict=True)]
+
+
+def _record(paper: PaperView, cache: Cache) -> Record | None:
+    if paper.arxiv_id is None:
+        return None
+    # The view only holds papers whose record is cached; the id was validated on load.
+    return cache.get(identifiers.parse(paper.arxiv_id, date.max).base)
+
+
+def _draft(paper: PaperView, record: Record | None, year_from: str) -> Citable:
+    """The paper's citation, with its key not yet made unique.
+
+    The key's year is that of the first version, which never changes, so that a new
+    version (with `year_from: updated`) does not change the key; the cited year is the
+    document's.
+    """
+    authors = tuple(split_name(a) for a in paper.authors)
+    first_year = int(record.published[:4]) if record else paper.year
+    key = base_key(authors[0] if authors else None, first_year, paper.title)
+    if record is None:
+        return Citable(key, "manual", paper.title, authors, paper.year, (paper.year,),
+                       paper.abstract, str(paper.url), None, None, None, None)  # fmt: skip
+    day = record.updated if year_from == "updated" else record.published
+    issued: tuple[int, ...] = (paper.year,)
+    if int(day[:4]) == paper.year:
+        issued = (paper.year, int(day[5:7]), int(day[8:10]))
+    doi = record.doi if record.doi and not record.doi.startswith(ARXIV_DOI_PREFIX) else None
+    return Citable(
+        key, publication_kind(record.journal_ref, doi), paper.title, authors, paper.year,
+        issued, paper.abstract, str(paper.url), paper.arxiv_id, record.primary_category,
+        doi, record.journal_ref,
+    )  # fmt: skip
+
+
+def publication_kind(journal_ref: str | None, doi: str | None) -> Kind:
+    """Preprint, journal article or proceedings paper, from what arXiv knows.
+
+    >>> publication_kind("CVPR 2017", "10.1109/CVPR.2017.492")
+    'inproceedings'
+    >>> publication_kind(None, "10.1109/TRO.2019.2942989")
+    'article'
+    >>> publication_kind(None, None)
+    'preprint'
+    """
+    evidence = journal_ref or doi
+    if not evidence:
+        return "preprint"
+    return "inproceedings" if _PROCEEDINGS.search(evidence) else "article"
+
+
+def _seniority(paper: PaperView, record: Record | None) -> tuple[str, str]:
+    """Which of two papers with the same key came first: the older keeps the plain key."""
+    if record is None:
+        return (str(paper.year), str(paper.url))
+    return (record.published, record.id)
+
+
+def split_name(name: str) -> Name:
+    """Split a name as arXiv writes it ("Given Family") into its parts.
+
+    >>> split_name("Ludwig van Beethoven")
+    Name(family='Beethoven', given='Ludwig', particle='van', suffix='', literal=False)
+    >>> split_name("Martin Luther King Jr.").suffix
+    'Jr.'
+    """
+    if "," in name or _COLLECTIVE.search(name):
+        return Name(family=name, literal=True)
+    words = name.split()
+    suffix = ""
+    if len(words) > 2 and words[-1].lower() in _NAME_SUFFIXES:
+        suffix = words.pop()
+    if len(words) < 2:
+        return Name(family=" ".join(words), suffix=suffix)
+    family = words[-1]
+    start = len(words) - 1
+    # Lowercase words right before the family name are its particle (van, de, von der).
+    while start > 1 and words[start - 1][:1].islower():
+        start -= 1
+    return Name(
+        family=family,
+        given=" ".join(words[:start]),
+        particle=" ".join(words[start:-1]),
+        suffix=suffix,
+    )
+
+
+def base_key(author: Name | None, year: int, title: str) -> str:
+    """First author's family name, year, first significant word of the title.
+
+    >>> base_key(split_name("Gül Varol"), 2017, "Learning from Synthetic Humans")
+    'varol2017learning'
+    >>> base_key(None, 2016, "The SYNTHIA Dataset")
+    'anon2016synthia'
+    """
+    family = ascii_word(author.family) if author else ""
+    words = (ascii_word(w) for w in title.split())
+    first = next((w for w in words if w and w not in _KEY_STOPWORDS), "")
+    return f"{family or 'anon'}{year}{first}"
+
+
+def ascii_word(text: str) -> str:
+    """Lowercase ASCII letters and digits of `text`, accents dropped: Müller → muller."""
+    folded = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS))
+    return "".join(c for c in folded.lower() if c in string.ascii_lowercase + string.digits)
+
+
+def unique_keys(keys: Sequence[str], order: Sequence[tuple[str, str]]) -> list[str]:
+    """Make keys unique: among papers sharing a key the oldest keeps it, the others get
+    b, c, … in order of age, so adding a newer paper never changes an existing key.
+
+    >>> unique_keys(["smith2020deep", "smith2020deep", "li2019a"],
+    ...             [("2020-05", "x"), ("2020-01", "y"), ("2019", "z")])
+    ['smith2020deepb', 'smith2020deep', 'li2019a']
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        groups[key].append(index)
+    taken = set(groups)
+    result = list(keys)
+    for key in sorted(groups):
+        others = sorted(groups[key], key=lambda i: order[i])[1:]
+        free = (key + s for s in _suffixes() if key + s not in taken)
+        for index in others:
+            result[index] = next(free)
+            taken.add(result[index])
+    return result
+
+
+def _suffixes() -> Iterator[str]:
+    """b … z, then aa, ab, …"""
+    yield from string.ascii_lowercase[1:]
+    for length in itertools.count(2):
+        for letters in itertools.product(string.ascii_lowercase, repeat=length):
+            yield "".join(letters)

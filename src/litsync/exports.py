@@ -1,0 +1,45 @@
+"""The exports written beside the document: BibTeX and CSL-JSON, from the same cache.
+
+`settings.exports` chooses which (both by default, ``[]`` for none). `render` and
+`refresh` write them with the document, only when their bytes change; `check` fails
+when one is not what `render` would write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from litsync import bibtex, csl
+from litsync.cache import Cache
+from litsync.catalogue import Catalogue
+from litsync.citations import Citable, citables
+from litsync.curation import EXPORT_FORMATS
+from litsync.files import write_atomic
+from litsync.project import Project
+
+EXPORT_FILES = {
+    "bibtex": Path("generated") / "references.bib",
+    "csl-json": Path("generated") / "papers.json",
+}
+_RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
+    "bibtex": bibtex.render,
+    "csl-json": csl.render,
+}
+
+
+def render_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list[tuple[Path, str]]:
+    """Each chosen export's path and text, in a fixed order (BibTeX, then CSL-JSON)."""
+    chosen = [name for name in EXPORT_FORMATS if name in catalogue.settings.exports]
+    if not chosen:
+        return []
+    papers = citables(catalogue, cache)
+    return [(project.root / EXPORT_FILES[name], _RENDERERS[name](papers)) for name in chosen]
+
+
+def write_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list[tuple[str, bool]]:
+    """Write the chosen exports; return each one's path and whether its bytes changed."""
+    return [
+        (project.relative(path), write_atomic(path, text))
+        for path, text in render_exports(project, catalogue, cache)
+    ]
