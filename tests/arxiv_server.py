@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=UTF-8"
+RSS_CONTENT_TYPE = "application/rss+xml; charset=UTF-8"
 QUERY_PATH = "/api/query"
 
 _NEW_STYLE = r"\d{4}\.\d{4,5}"
@@ -989,6 +990,7 @@ class ArxivServer:
         self.feed_updated = feed_updated  # None: today at midnight UTC, like arXiv
         self.requests: list[RecordedRequest] = []
         self.max_concurrent = 0
+        self.files: dict[str, tuple[bytes, str]] = {}
 
         self._lock = threading.Lock()
         self._idle_cond = threading.Condition(self._lock)
@@ -1075,6 +1077,14 @@ class ArxivServer:
             self.requests.clear()
             self.max_concurrent = len(self._active)
 
+    def serve(self, path: str, body: bytes, content_type: str = RSS_CONTENT_TYPE) -> None:
+        """Answer GET `path` with `body` (e.g. a recorded listing at /rss/cs.CV).
+
+        Scripted faults apply to these requests too; `truncated` cuts the body in half.
+        """
+        with self._lock:
+            self.files[path] = (body, content_type)
+
     def add(self, *papers: Paper) -> None:
         for paper in papers:
             self.corpus[paper.base_id] = paper
@@ -1110,6 +1120,13 @@ class ArxivServer:
     # ---- the API itself
 
     def _answer(self, record: RecordedRequest, fault: Fault | None) -> _Answer:
+        with self._lock:
+            static = self.files.get(record.path)
+        if static is not None:
+            body, content_type = static
+            if fault is not None and fault.kind == "truncated":
+                body = _truncate(body, fault.entry)
+            return _Answer(200, body, content_type)
         if record.path != QUERY_PATH:
             return _Answer(404, b"<html><body><h1>404 Not Found</h1></body></html>\n", "text/html")
         if record.url_length > self.max_url_bytes:

@@ -36,7 +36,10 @@ class Reply:
 
 
 def get(server: ArxivServer, timeout: float = 5.0, **params: str | int) -> Reply:
-    url = server.url + "?" + urlencode({k: str(v) for k, v in params.items()})
+    return fetch(server.url + "?" + urlencode({k: str(v) for k, v in params.items()}), timeout)
+
+
+def fetch(url: str, timeout: float = 5.0) -> Reply:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return Reply(response.status, response.headers, response.read())
@@ -144,6 +147,20 @@ def test_other_paths_are_404(arxiv_server: ArxivServer) -> None:
         urllib.request.urlopen(arxiv_server.base_url + "/api/other", timeout=5)
     with err.value:
         assert err.value.code == 404
+
+
+def test_served_files_answer_their_path_and_take_faults(arxiv_server: ArxivServer) -> None:
+    arxiv_server.serve("/rss/cs.CV", b"<rss>listing</rss>")
+    arxiv_server.script(Fault.status(503), Fault.truncated())
+    listing = arxiv_server.base_url + "/rss/cs.CV"
+    assert fetch(listing).status == 503
+    assert fetch(listing).body == b"<rss>list"
+    reply = fetch(listing)
+    assert (reply.status, reply.body) == (200, b"<rss>listing</rss>")
+    assert reply.headers["Content-Type"] == "application/rss+xml; charset=UTF-8"
+    assert fetch(arxiv_server.base_url + "/rss/cs.RO").status == 404
+    # The API itself is unchanged.
+    assert total(feed(get(arxiv_server, id_list="1812.07252"))) == 1
 
 
 def test_search_query(arxiv_server: ArxivServer) -> None:

@@ -116,7 +116,8 @@ def test_bibtex_entries_in_full(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "Naureen and Black, Michael J. and Laptev, Ivan and Schmid, Cordelia},",
         "  title = {Learning from Synthetic Humans},",
         "  booktitle = {CVPR 2017},",
-        "  year = {2018},",
+        # The document shows 2018 (the latest version); the paper was published in 2017.
+        "  year = {2017},",
         "  doi = {10.1109/CVPR.2017.492},",
         "  eprint = {1701.01370},",
         "  archivePrefix = {arXiv},",
@@ -193,6 +194,7 @@ def test_csl_json_is_valid_and_matches_the_bibtex(
         "paper-conference", "CVPR 2017", "10.1109/CVPR.2017.492", "arXiv:1701.01370",
     )  # fmt: skip
     assert varol["author"][0] == {"family": "Varol", "given": "Gül"}
+    assert varol["issued"] == {"date-parts": [[2017]]}
     assert by_id["loquercio2019deep"]["type"] == "article-journal"
     # An override of the year leaves only the year: the day would be arXiv's, not the list's.
     assert by_id["prakash2018structured"]["issued"] == {"date-parts": [[2020]]}
@@ -324,18 +326,18 @@ def test_published_kinds_and_arxiv_dois(tmp_path: Path) -> None:
         record("2101.00002", "B", ["A B"], day, doi="10.1109/ICRA.2021.1"),
         record("2101.00003", "C", ["A B"], day, doi="10.48550/arXiv.2101.00003"),
         record("2101.00004", "D", ["A B"], day,
-               journal_ref="Proceedings of the 38th International Conference on Machine Learning"),
+               journal_ref="Proc. of the 37th Int. Conf. on Machine Learning, PMLR 119 (2020)"),
         record("2101.00005", "E", ["A B"], day, doi="10.1007/978-3-030-58452-8_1"),
     ]  # fmt: skip
     root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
     loaded = load(root / "catalogue" / "ids.yaml")
     found = citables(loaded, Cache.load(root / "catalogue" / "cache.json"))
-    assert [(c.kind, c.doi) for c in found] == [
-        ("article", None),
-        ("inproceedings", "10.1109/ICRA.2021.1"),
-        ("preprint", None),
-        ("inproceedings", None),
-        ("inproceedings", "10.1007/978-3-030-58452-8_1"),
+    assert [(c.kind, c.doi, c.issued) for c in found] == [
+        ("article", None, (2021, 1, 1)),  # no year in the journal reference
+        ("inproceedings", "10.1109/ICRA.2021.1", (2021, 1, 1)),
+        ("preprint", None, (2021, 1, 1)),
+        ("inproceedings", None, (2020,)),
+        ("inproceedings", "10.1007/978-3-030-58452-8_1", (2021, 1, 1)),
     ]
 
 

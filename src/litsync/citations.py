@@ -29,13 +29,15 @@ Kind = Literal["preprint", "article", "inproceedings", "manual"]
 # A journal reference or DOI naming a conference means a proceedings paper; any other
 # journal reference or DOI, a journal article.
 _PROCEEDINGS = re.compile(
-    r"\b(?:proc(?:eedings|\.)|conf(?:erence|\.)|workshops?|symposium|lecture notes|"
+    r"\b(?:proc\.|conf\.|(?:proceedings|conference|workshops?|symposium|lecture notes|"
     r"CVPR|ICCV|ECCV|WACV|BMVC|NeurIPS|NIPS|ICML|ICLR|AAAI|IJCAI|ICRA|IROS|CoRL|RSS|"
-    r"ACL|EMNLP|NAACL|KDD|SIGGRAPH|MICCAI|ITSC|ICPR|ICIP|ICASSP|INTERSPEECH)\b"
+    r"ACL|EMNLP|NAACL|KDD|SIGGRAPH|MICCAI|ITSC|ICPR|ICIP|ICASSP|INTERSPEECH)\b)"
     # Springer's proceedings volumes are books: their DOIs carry an ISBN.
     r"|^10\.1007/978-",
     re.IGNORECASE,
 )
+# The year in a journal reference: "CVPR 2017", "Phys. Rev. D 50, 1234 (1994)".
+_JOURNAL_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # arXiv's own DataCite DOIs name the preprint, not a publication.
 ARXIV_DOI_PREFIX = "10.48550/"
 _KEY_STOPWORDS = frozenset(
@@ -74,7 +76,7 @@ class Citable:
     authors: tuple[Name, ...]
     year: int
     issued: tuple[int, ...]
-    """(year, month, day) when the document's year is arXiv's; (year,) when overridden."""
+    """(year, month, day) of arXiv's version; (year,) for a maintainer's or journal's year."""
     abstract: str
     url: str
     arxiv_id: str | None
@@ -107,9 +109,10 @@ def _record(paper: PaperView, cache: Cache) -> Record | None:
 def _draft(paper: PaperView, record: Record | None, year_from: str) -> Citable:
     """The paper's citation, with its key not yet made unique.
 
-    The key's year is that of the first version, which never changes, so that a new
-    version (with `year_from: updated`) does not change the key; the cited year is the
-    document's.
+    The cited year is the document's, except that a published paper is cited in the year
+    its journal reference gives, unless the maintainer overrode the year. The key's year
+    is that of the first version, which never changes, so a new version does not change
+    the key.
     """
     authors = tuple(split_name(a) for a in paper.authors)
     first_year = int(record.published[:4]) if record else paper.year
@@ -118,14 +121,21 @@ def _draft(paper: PaperView, record: Record | None, year_from: str) -> Citable:
         return Citable(key, "manual", paper.title, authors, paper.year, (paper.year,),
                        paper.abstract, str(paper.url), None, None, None, None)  # fmt: skip
     day = record.updated if year_from == "updated" else record.published
-    issued: tuple[int, ...] = (paper.year,)
-    if int(day[:4]) == paper.year:
-        issued = (paper.year, int(day[5:7]), int(day[8:10]))
     doi = record.doi if record.doi and not record.doi.startswith(ARXIV_DOI_PREFIX) else None
+    kind = publication_kind(record.journal_ref, doi)
+    year = paper.year
+    # A year the maintainer overrode stands alone: arXiv's day would contradict it.
+    issued: tuple[int, ...] = (year,)
+    if int(day[:4]) == paper.year:
+        published_in = _JOURNAL_YEAR.findall(record.journal_ref or "")
+        if kind != "preprint" and published_in:
+            year = int(published_in[-1])
+            issued = (year,)
+        else:
+            issued = (year, int(day[5:7]), int(day[8:10]))
     return Citable(
-        key, publication_kind(record.journal_ref, doi), paper.title, authors, paper.year,
-        issued, paper.abstract, str(paper.url), paper.arxiv_id, record.primary_category,
-        doi, record.journal_ref,
+        key, kind, paper.title, authors, year, issued, paper.abstract, str(paper.url),
+        paper.arxiv_id, record.primary_category, doi, record.journal_ref,
     )  # fmt: skip
 
 

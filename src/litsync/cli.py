@@ -12,11 +12,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from litsync import __version__, adopt, catalogue, catalogue_edit
 from litsync.cache import Cache
 from litsync.changes import changelog, commit, project_changes
+from litsync.curation import MAX_RESULTS_LIMIT
+from litsync.discover import discover
 from litsync.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -27,6 +30,7 @@ from litsync.errors import (
 )
 from litsync.exports import render_exports, write_exports
 from litsync.harvest import HarvestConfig
+from litsync.listing import rss_url_from_env
 from litsync.project import Project
 from litsync.refresh import RefreshReport, refresh, render_text, write_document
 
@@ -203,6 +207,42 @@ def build_parser() -> argparse.ArgumentParser:
         "prints. Makes no commit when they are unchanged.",
     )
     cmd.set_defaults(run=run_commit)
+
+    cmd = commands.add_parser(
+        "discover",
+        parents=[common],
+        help="find arXiv papers not in the catalogue yet; write them to a review file",
+        description="Run arXiv searches and read daily listings (the saved ones in "
+        "settings.discover, or those given here), and write the papers that are neither "
+        "listed nor rejected to generated/candidates.md, each with a catalogue entry to "
+        "paste. Nothing is added to the catalogue.",
+    )
+    cmd.add_argument(
+        "--query",
+        dest="queries",
+        action="append",
+        default=[],
+        metavar="Q",
+        help="arXiv search, e.g. 'abs:\"synthetic data\" AND cat:cs.CV'; repeat for several",
+    )
+    cmd.add_argument(
+        "--feed",
+        dest="feeds",
+        action="append",
+        default=[],
+        metavar="CATEGORY",
+        help="a daily listing to read, e.g. cs.CV; repeat for several",
+    )
+    cmd.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="searches: only papers first submitted on or after this day",
+    )
+    cmd.add_argument("--max-results", type=int, metavar="N", help="searches: at most N, the newest")
+    add_network_options(cmd)
+    cmd.add_argument("--rss-url", metavar="URL", help="listings' base URL (env LITSYNC_RSS_URL)")
+    cmd.set_defaults(run=run_discover)
     return parser
 
 
@@ -352,6 +392,36 @@ def run_commit(project: Project, args: argparse.Namespace) -> int:
     else:
         print(f"Committed {made}: {subject}")
     return EXIT_OK
+
+
+def run_discover(project: Project, args: argparse.Namespace) -> int:
+    if args.max_results is not None and not 1 <= args.max_results <= MAX_RESULTS_LIMIT:
+        raise ValueError(f"--max-results must be from 1 to {MAX_RESULTS_LIMIT}")
+    config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
+    report = discover(
+        project,
+        config,
+        rss_url_from_env(args.rss_url),
+        args.queries,
+        args.feeds,
+        args.since,
+        args.max_results,
+    )
+    read = len(report.sources) - len(report.failures)
+    print(
+        f"Read {read} of {_count(len(report.sources), 'source')}: "
+        f"{_count(report.found, 'paper')}, {report.listed} already listed, "
+        f"{report.rejected} rejected, {_count(len(report.candidates), 'candidate')}."
+    )
+    print_written([(report.output, report.changed)])
+    if report.failures:
+        failures = "; ".join(f"{label}: {reason}" for label, reason in report.failures.items())
+        print(f"Error: not read: {failures}", file=sys.stderr)
+    return report.exit_code
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _warn_unresolved(unresolved: Sequence[str]) -> None:

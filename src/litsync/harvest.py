@@ -228,7 +228,7 @@ class Harvester:
                 result.failure = self._budget_note(str(err))
                 return {}
         except requests.RequestException as err:
-            result.failure = self._budget_note(f"arXiv could not be reached ({_describe(err)})")
+            result.failure = self._budget_note(f"arXiv could not be reached ({describe(err)})")
             return {}
         half = len(batch) // 2
         found = self._fetch_isolating(batch[:half], result)
@@ -303,7 +303,8 @@ def _iso(moment: object) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[attr-defined, no-any-return]
 
 
-def _describe(err: BaseException) -> str:
+def describe(err: BaseException) -> str:
+    """How a request failed, in a few words: "timed out", "connection failed"."""
     if isinstance(err, requests.Timeout):
         return "timed out"
     if isinstance(err, requests.ConnectionError):
@@ -347,5 +348,5 @@ def _log_retry(retry_state: RetryCallState) -> None:
     outcome = retry_state.outcome
     error = outcome.exception() if outcome is not None else None
     wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    reason = error.reason if isinstance(error, ServiceError) else _describe(error or Exception())
+    reason = error.reason if isinstance(error, ServiceError) else describe(error or Exception())
     log.warning("arXiv: %s; retrying in %.1f s", reason, wait)

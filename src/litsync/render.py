@@ -171,8 +171,9 @@ def environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def render_document(view: DocumentView, templates: Path, name: str) -> str:
-    """Render `view` with template `name` from `templates`; raise TemplateError."""
+def render_document(view: object, templates: Path, name: str) -> str:
+    """Render `view` (a DocumentView, or discover's CandidatesView) as the template's
+    `document`, with template `name` from `templates`; raise TemplateError."""
     path = templates / name
     try:
         template = environment(templates).get_template(name)
