@@ -193,6 +193,23 @@ def test_since_stops_paging_at_the_first_older_paper(
     assert sorted(candidate_ids(root)) == sorted(p.base_id for p in expected)
 
 
+def test_an_empty_later_page_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    papers = generate_papers(400, seed=5)
+    root = curated_project(tmp_path)
+    with ArxivServer(papers) as server:
+        monkeypatch.setenv("LITSYNC_API_URL", server.url)
+        monkeypatch.setenv("LITSYNC_DELAY", "0")
+        server.script(Fault.ok(), Fault.empty_page())
+        code, _, err = run(capsys, "discover", "--root", str(root), "--query", "all:a",
+                             "--max-results", "150")  # fmt: skip
+        assert code == 0, err
+        assert "arXiv: an empty page of results; retrying in" in err
+        assert [r.params["start"] for r in server.requests] == ["0", "100", "0", "100"]
+    assert len(candidate_ids(root)) == 150
+
+
 def test_requests_keep_the_politeness_delay(tmp_path: Path, server: ArxivServer) -> None:
     root = curated_project(tmp_path)
     clock = FakeClock()

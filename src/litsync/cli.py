@@ -2,8 +2,9 @@
 
 Exit codes (also in the README):
 0 success; 1 unexpected failure; 2 bad input (catalogue, options); 3 some ids not found on
-arXiv; 4 arXiv unreachable (document rendered from the cache); 5 `check`: generated files
-out of date; 6 template error; 7 damaged cache; 8 another run holds the lock.
+arXiv, or a search or listing arXiv refused; 4 arXiv unreachable (document rendered from the
+cache; discover: sources not read); 5 `check`: generated files out of date; 6 template
+error; 7 damaged cache; 8 another run holds the lock.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="litsync",
         description="Keep a curated literature list true to arXiv.",
-        epilog="Exit codes: 0 ok, 2 bad input, 3 ids not found, 4 arXiv unreachable, "
+        epilog="Exit codes: 0 ok, 2 bad input, 3 not found or refused, 4 arXiv unreachable, "
         "5 out of date, 6 template error, 7 damaged cache, 8 locked.",
         parents=[common],
     )

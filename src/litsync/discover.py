@@ -191,7 +191,7 @@ def discover(
                 papers = [_from_record(r, source.label) for r in _search(harvester, source)]
             else:
                 papers = [_from_listing(i, source.label) for i in _listing(reader, source.name)]
-        except (ServiceError, requests.RequestException, arxiv.ArxivError) as err:
+        except (ServiceError, requests.RequestException) as err:
             refused = isinstance(err, ServiceError) and err.status in REFUSED_STATUSES
             report.refused = refused and (report.refused or not report.failures)
             report.failures[source.label] = _failure(err)
@@ -226,13 +226,17 @@ def _search(harvester: Harvester, source: Source) -> list[Record]:
     for attempt in harvester.retrying:
         with attempt:
             records = []
-            for item in harvester.client.results(search):
-                record = record_from_result(item)
-                if record is None:
-                    continue
-                if since and record.published[:10] < since:
-                    break  # newest first: every later result is older still
-                records.append(record)
+            try:
+                for item in harvester.client.results(search):
+                    record = record_from_result(item)
+                    if record is None:
+                        continue
+                    if since and record.published[:10] < since:
+                        break  # newest first: every later result is older still
+                    records.append(record)
+            except arxiv.UnexpectedEmptyPageError as err:
+                # The API sometimes answers a later page with nothing; a retry usually works.
+                raise ServiceError(err.url, 200, "an empty page of results") from None
     return records
 
 
@@ -278,8 +282,6 @@ def _merge(found: dict[str, Candidate], paper: Candidate) -> None:
 def _failure(err: BaseException) -> str:
     if isinstance(err, ServiceError):
         return err.reason
-    if isinstance(err, arxiv.ArxivError):
-        return "arXiv returned an empty page"
     return f"arXiv could not be reached ({describe(err)})"
 
 
