@@ -249,18 +249,17 @@ def test_unreachable_arxiv_exits_4_and_says_what_was_not_read(
     monkeypatch.setenv("LITSYNC_RSS_URL", closed + "/rss/")
     monkeypatch.setenv("LITSYNC_DELAY", "0")
     root = curated_project(tmp_path)
+    (root / CANDIDATES).parent.mkdir(exist_ok=True)
+    (root / CANDIDATES).write_text("yesterday's candidates\n", encoding="utf-8")
     code, out, err = run(capsys, "discover", "--root", str(root))
     assert code == 4
-    assert out == (
-        "Read 0 of 2 sources: 0 papers, 0 already listed, 0 rejected, 0 candidates.\n"
-        "Wrote generated/candidates.md\n"
-    )
+    assert out == "Read 0 of 2 sources: 0 papers, 0 already listed, 0 rejected, 0 candidates.\n"
     assert err.splitlines()[-1] == (
         "Error: not read: search 1: arXiv could not be reached (connection failed); "
-        "cs.CV listing: not read: arXiv could not be reached"
+        "cs.CV listing: not read: arXiv could not be reached; the review file was left as it was"
     )
-    text = (root / CANDIDATES).read_text(encoding="utf-8")
-    assert "Not read:\n\n- search 1: arXiv could not be reached (connection failed)\n" in text
+    # With nothing read, the last review file is kept rather than emptied.
+    assert (root / CANDIDATES).read_text(encoding="utf-8") == "yesterday's candidates\n"
 
 
 def test_a_category_arxiv_does_not_know_exits_3_and_the_rest_is_read(
@@ -275,6 +274,8 @@ def test_a_category_arxiv_does_not_know_exits_3_and_the_rest_is_read(
     )
     assert err.splitlines()[-1] == "Error: not read: cs.XY listing: HTTP 404"
     assert [r.path for r in server.requests] == ["/rss/cs.XY", "/rss/cs.CV"]
+    text = (root / CANDIDATES).read_text(encoding="utf-8")
+    assert "\nNot read:\n\n- cs.XY listing: HTTP 404\n\n5 candidates, newest first" in text
 
 
 @pytest.mark.parametrize(

@@ -414,10 +414,12 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
         f"{_count(report.found, 'paper')}, {report.listed} already listed, "
         f"{report.rejected} rejected, {_count(len(report.candidates), 'candidate')}."
     )
-    print_written([(report.output, report.changed)])
+    if report.output:
+        print_written([(report.output, report.changed)])
     if report.failures:
         failures = "; ".join(f"{label}: {reason}" for label, reason in report.failures.items())
-        print(f"Error: not read: {failures}", file=sys.stderr)
+        kept = "" if report.output else "; the review file was left as it was"
+        print(f"Error: not read: {failures}{kept}", file=sys.stderr)
     return report.exit_code
 
 

@@ -108,6 +108,7 @@ class DiscoverReport:
     refused: bool = False
     """Every failure was arXiv refusing a query or category (not an outage)."""
     output: str = ""
+    """The review file, or "" when no source could be read and it was left as it was."""
     changed: bool = False
 
     @property
@@ -206,6 +207,8 @@ def discover(
     report.candidates = sorted(
         sorted(fresh, key=lambda c: c.arxiv_id.base), key=lambda c: c.day, reverse=True
     )
+    if len(report.failures) == len(report.sources):
+        return report  # nothing was read: the last review file stays as it was
     output = project.root / settings.output
     text = render_document(_view(project, catalogue, report), project.templates, TEMPLATE)
     report.output, report.changed = project.relative(output), write_atomic(output, text)
