@@ -15,11 +15,12 @@ from litsync.schedule import STATE_FILE, CheckLog
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = Path("generated") / "synthetic-data-literature.md"
+EXPORTS = (Path("generated") / "references.bib", Path("generated") / "papers.json")
 
 
 def bundled_project(tmp_path: Path, with_cache: bool = False, with_document: bool = False) -> Path:
     """The repository's catalogue and templates (and, if asked, its committed cache and
-    generated document).
+    generated files: the document and its exports).
 
     With the cache comes a check log saying every paper was checked today, so that no
     paper's re-check night makes a test's requests depend on the calendar.
@@ -37,7 +38,8 @@ def bundled_project(tmp_path: Path, with_cache: bool = False, with_document: boo
     shutil.copytree(ROOT / "templates", root / "templates")
     if with_document:
         (root / DOCUMENT).parent.mkdir()
-        shutil.copy(ROOT / DOCUMENT, root / DOCUMENT)
+        for name in (DOCUMENT, *EXPORTS):
+            shutil.copy(ROOT / name, root / name)
     return root
 
 

@@ -336,6 +336,8 @@ def test_papers_taken_out_of_the_catalogue_leave_the_cache(
         "Nothing due: every paper was checked recently.",
         "Removed from the cache (no longer listed): 1909.11512",
         "Wrote generated/synthetic-data-literature.md",
+        "Wrote generated/references.bib",
+        "Wrote generated/papers.json",
     ]
     cache = json.loads((root / "catalogue" / "cache.json").read_text(encoding="utf-8"))
     assert "1909.11512" not in cache["papers"] and len(cache["papers"]) == 11

@@ -302,7 +302,7 @@ def test_bad_options_are_one_line_and_ask_nothing(
     assert server.requests == []
 
 
-def test_nothing_to_search_and_missing_template(
+def test_nothing_to_search(
     tmp_path: Path, server: ArxivServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
@@ -311,13 +311,23 @@ def test_nothing_to_search_and_missing_template(
         "Error: catalogue/ids.yaml: nothing to search: give --query or --feed, or save "
         "searches and feeds under settings.discover (see README)\n",
     )
-    (root / "templates" / "candidates.md.j2").unlink()
-    assert run(capsys, "discover", "--root", str(root), "--feed", "cs.CV")[::2] == (
-        6,
-        "Error: templates/candidates.md.j2: template not found; copy it from litsync's own "
-        "templates/ folder\n",
-    )
     assert server.requests == []
+
+
+def test_a_list_may_lay_out_its_own_review_file(
+    tmp_path: Path, server: ArxivServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = curated_project(tmp_path)
+    (root / "templates" / "candidates.md.j2").write_text(
+        "{% for paper in document.candidates %}{{ paper.title }}\n{% endfor %}", "utf-8"
+    )
+    assert run(capsys, "discover", "--root", str(root), "--feed", "cs.CV")[0] == 0
+    # One day's listing: newest first is a tie, broken by id.
+    assert (root / CANDIDATES).read_text(encoding="utf-8").splitlines()[:3] == [
+        "SynthDrive: Procedurally Generated Driving Scenes for Robust Semantic Segmentation",
+        "Closing the Sim-to-Real Gap in Pose Estimation with Diffusion-Based Texture Randomization",
+        "When Is Synthetic Data Enough? Bounds for $\\epsilon$-Coverage \\<and\\> R\\&D Practice",
+    ]
 
 
 def test_recorded_listing_is_read_as_plain_text() -> None:

@@ -33,7 +33,6 @@ from litsync.errors import (
     CatalogueError,
     IdentifierError,
     ServiceError,
-    TemplateError,
 )
 from litsync.files import write_atomic
 from litsync.harvest import HarvestConfig, Harvester, describe, record_from_result
@@ -173,11 +172,6 @@ def discover(
             None,
             "nothing to search: give --query or --feed, or save searches and feeds "
             "under settings.discover (see README)",
-        )
-    template = project.templates / TEMPLATE
-    if not template.exists():  # checked before asking arXiv anything
-        raise TemplateError(
-            template, None, "template not found; copy it from litsync's own templates/ folder"
         )
     harvester = Harvester(config, clock)
     reader = ListingReader(harvester, rss_url)
