@@ -21,8 +21,8 @@ from typing import Literal
 
 from litsync import identifiers
 from litsync.cache import Cache, Record
-from litsync.catalogue import Catalogue
-from litsync.render import PaperView, build_view
+from litsync.catalogue import Catalogue, YearSource
+from litsync.render import PaperView, arxiv_date, build_view
 
 Kind = Literal["preprint", "article", "inproceedings", "manual"]
 
@@ -106,7 +106,7 @@ def _record(paper: PaperView, cache: Cache) -> Record | None:
     return cache.get(identifiers.parse(paper.arxiv_id, date.max).base)
 
 
-def _draft(paper: PaperView, record: Record | None, year_from: str) -> Citable:
+def _draft(paper: PaperView, record: Record | None, year_from: YearSource) -> Citable:
     """The paper's citation, with its key not yet made unique.
 
     The cited year is the document's, except that a published paper is cited in the year
@@ -120,7 +120,7 @@ def _draft(paper: PaperView, record: Record | None, year_from: str) -> Citable:
     if record is None:
         return Citable(key, "manual", paper.title, authors, paper.year, (paper.year,),
                        paper.abstract, str(paper.url), None, None, None, None)  # fmt: skip
-    day = record.updated if year_from == "updated" else record.published
+    day = arxiv_date(record, year_from)
     doi = record.doi if record.doi and not record.doi.startswith(ARXIV_DOI_PREFIX) else None
     kind = publication_kind(record.journal_ref, doi)
     year = paper.year

@@ -129,7 +129,12 @@ def _paper_view(
 
 def arxiv_year(record: Record, year_from: YearSource) -> int:
     """The year arXiv gives a paper: of its first version (published) or of this one."""
-    return int((record.updated if year_from == "updated" else record.published)[:4])
+    return int(arxiv_date(record, year_from)[:4])
+
+
+def arxiv_date(record: Record, year_from: YearSource) -> str:
+    """The date and time (ISO 8601) of the paper's first version or of this one."""
+    return record.updated if year_from == "updated" else record.published
 
 
 def group_by_topic(papers: list[PaperView], order: tuple[str, ...]) -> tuple[Group, ...]:
