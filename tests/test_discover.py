@@ -256,7 +256,7 @@ def test_unreachable_arxiv_exits_4_and_says_what_was_not_read(
     assert out == "Read 0 of 2 sources: 0 papers, 0 already listed, 0 rejected, 0 candidates.\n"
     assert err.splitlines()[-1] == (
         "Error: not read: search 1: arXiv could not be reached (connection failed); "
-        "cs.CV listing: not read: arXiv could not be reached; the review file was left as it was"
+        "cs.CV listing: skipped: arXiv could not be reached; the review file was left as it was"
     )
     # With nothing read, the last review file is kept rather than emptied.
     assert (root / CANDIDATES).read_text(encoding="utf-8") == "yesterday's candidates\n"

@@ -178,7 +178,7 @@ def discover(
     found: dict[str, Candidate] = {}
     for source in report.sources:
         if report.failures and not report.refused:
-            report.failures[source.label] = "not read: arXiv could not be reached"
+            report.failures[source.label] = "skipped: arXiv could not be reached"
             continue
         log.info("reading %s", source.description)
         try:
