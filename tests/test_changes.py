@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import ArxivServer
 from git_helpers import IDENTITY, ISOLATION, git, init_repository
-from project import DOCUMENT, ROOT, bundled_project
+from project import DOCUMENT, EXPORTS, ROOT, bundled_project
 
 from litsync.cache import Cache, Record
 from litsync.changes import changelog, compare, note_changes
@@ -170,9 +170,7 @@ def listed(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("LITSYNC_API_URL", arxiv_server.url)
     monkeypatch.setenv("LITSYNC_DELAY", "0")
-    root = bundled_project(tmp_path, with_cache=True)
-    (root / "generated").mkdir()
-    (root / DOCUMENT).write_bytes((ROOT / DOCUMENT).read_bytes())
+    root = bundled_project(tmp_path, with_cache=True, with_document=True)
     (root / ".gitignore").write_text(".litsync/\n", encoding="utf-8")
     init_repository(root)
     return root, arxiv_server
@@ -220,7 +218,8 @@ def test_commit_commits_cache_and_document_only(
     root, api = listed
     assert run(capsys, "commit", "--root", str(root)) == (
         0,
-        f"Nothing to commit: catalogue/cache.json and {DOCUMENT} are unchanged.\n",
+        f"Nothing to commit: catalogue/cache.json, {DOCUMENT}, {EXPORTS[0]} and {EXPORTS[1]} "
+        "are unchanged.\n",
         "",
     )
     api.corpus["1909.11512"].add_version("2026-11-20T10:00:00Z")
@@ -236,10 +235,10 @@ def test_commit_commits_cache_and_document_only(
     assert git(root, "log", "-1", "--format=%B") == (
         "arXiv refresh: 1 updated\n\n### Updated\n- 1909.11512: new version v1 → v2\n\n"
     )
-    assert git(root, "show", "--format=", "--name-only", "HEAD").split() == [
-        "catalogue/cache.json",
-        str(DOCUMENT),
-    ]
+    # The exports cite the new version's year, so they change with the document.
+    assert git(root, "show", "--format=", "--name-only", "HEAD").split() == sorted(
+        ["catalogue/cache.json", str(DOCUMENT), *(str(e) for e in EXPORTS)]
+    )
     assert git(root, "status", "--porcelain").splitlines() == [
         " M catalogue/ids.yaml",
         "A  notes.txt",

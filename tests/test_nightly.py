@@ -20,7 +20,7 @@ import pytest
 import yaml
 from arxiv_server import ArxivServer, Fault, Paper, generate_papers
 from git_helpers import git, git_env, init_repository
-from project import DOCUMENT, ROOT, bundled_project
+from project import DOCUMENT, EXPORTS, ROOT, bundled_project
 
 from litsync.schedule import STATE_FILE, CheckLog
 
@@ -28,7 +28,7 @@ WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
 BOT = "github-actions[bot]"
 # What GitHub Actions puts in the step's `${{ }}` expressions on a scheduled run.
 EXPRESSIONS = {"LIST_BRANCH": "main", "LITSYNC_MODE": "push", "LITSYNC_FULL": "false"}
-COMMITTED = ["catalogue/cache.json", str(DOCUMENT)]
+COMMITTED = ["catalogue/cache.json", str(DOCUMENT), *(str(e) for e in EXPORTS)]
 EXTRA = generate_papers(1, seed=9)[0]
 
 
@@ -197,9 +197,10 @@ def test_runs_commit_only_real_changes(repo: ListRepo, arxiv_server: ArxivServer
     ]  # fmt: skip
     assert message.count("\n") == 3 + 12
     # Only the cache and the document, exactly as the repository's own, never .litsync/.
-    assert repo.files() == COMMITTED
+    assert repo.files() == sorted(COMMITTED)
     assert git(repo.origin, "show", f"main:{COMMITTED[0]}") == (ROOT / COMMITTED[0]).read_text()
-    assert git(repo.origin, "show", f"main:{COMMITTED[1]}") == (ROOT / COMMITTED[1]).read_text()
+    for name in COMMITTED[1:]:
+        assert git(repo.origin, "show", f"main:{name}") == (ROOT / name).read_text()
     assert git(repo.origin, "log", "-1", "--format=%an <%ae>", "main") == (
         f"{BOT} <41898282+{BOT}@users.noreply.github.com>\n"
     )
@@ -213,8 +214,8 @@ def test_runs_commit_only_real_changes(repo: ListRepo, arxiv_server: ArxivServer
     assert run.code == 0, run.stderr
     assert run.stdout.splitlines() == [
         "Nothing due: every paper was checked recently.",
-        f"Unchanged: {DOCUMENT}",
-        f"Nothing to commit: {' and '.join(COMMITTED)} are unchanged.",
+        *(f"Unchanged: {name}" for name in COMMITTED[1:]),
+        f"Nothing to commit: {', '.join(COMMITTED[:-1])} and {COMMITTED[-1]} are unchanged.",
     ]
     assert repo.log() == ["arXiv refresh: 12 new papers", "Start the list"]
     assert len(arxiv_server.requests) == 1
@@ -237,7 +238,7 @@ def test_runs_commit_only_real_changes(repo: ListRepo, arxiv_server: ArxivServer
     after = repo.cache()
     assert set(after) - set(before) == {EXTRA.base_id}
     assert {k: v for k, v in after.items() if k != EXTRA.base_id} == before
-    assert repo.files() == COMMITTED
+    assert repo.files() == sorted(COMMITTED)
     assert "## [Learning robotic string for R\\&D" in git(repo.origin, "show", f"main:{DOCUMENT}")
     assert [r.ids for r in arxiv_server.requests[1:]] == [[EXTRA.base_id]]
 
@@ -312,7 +313,7 @@ def test_pr_mode_keeps_one_branch_with_everything_not_yet_merged(
     run = repo.nightly(LITSYNC_MODE="pr")
     assert run.code == 0, run.stderr
     assert repo.log(branch)[0] == "arXiv refresh: 1 new paper"
-    assert repo.files(branch) == COMMITTED
+    assert repo.files(branch) == sorted(COMMITTED)
     body = run.outputs["body"]
     assert body.startswith("arXiv refresh: 13 new papers\n\n### New papers\n")
     assert new_paper_line(EXTRA) in body.splitlines()

@@ -234,7 +234,8 @@ def project_changes(project: Project, base: str) -> list[Change]:
 
 
 def commit(project: Project, settings: Settings) -> tuple[str | None, str]:
-    """Commit the cache and the document if they changed, the changelog as message.
+    """Commit the cache, the document and its exports if they changed, the changelog as
+    message.
 
     Returns the new commit (None if nothing changed) and the message's summary line.
     """

@@ -202,10 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser(
         "commit",
         parents=[common],
-        help="commit the cache and the document if they changed, with the changelog",
-        description="Commit catalogue/cache.json and the generated document, and nothing "
-        "else, if they differ from the last commit; the message is what `litsync changes` "
-        "prints. Makes no commit when they are unchanged.",
+        help="commit the cache, document and exports if they changed, with the changelog",
+        description="Commit catalogue/cache.json, the generated document and its exports, "
+        "and nothing else, if they differ from the last commit; the message is what "
+        "`litsync changes` prints. Makes no commit when they are unchanged.",
     )
     cmd.set_defaults(run=run_commit)
 
@@ -388,7 +388,7 @@ def run_commit(project: Project, args: argparse.Namespace) -> int:
     loaded = catalogue.load(project.catalogue)
     made, subject = commit(project, loaded.settings)
     if made is None:
-        files = " and ".join(str(p) for p in project.committed(loaded.settings))
+        files = _and([str(p) for p in project.committed(loaded.settings)])
         print(f"Nothing to commit: {files} are unchanged.")
     else:
         print(f"Committed {made}: {subject}")

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
@@ -38,6 +39,10 @@ DISCOVER_KEYS = ("searches", "feeds", "output")
 SEARCH_KEYS = ("query", "since", "max_results")
 REJECTED_KEYS = ("id", "reason")
 EXPORT_FORMATS = ("bibtex", "csl-json")
+EXPORT_FILES = {
+    "bibtex": Path("generated") / "references.bib",
+    "csl-json": Path("generated") / "papers.json",
+}
 DEFAULT_MAX_RESULTS = 50
 MAX_RESULTS_LIMIT = 2000  # the API's largest page; more than a reviewer reads anyway
 CANDIDATES_FILE = "generated/candidates.md"
@@ -104,6 +109,11 @@ class NodeReader(Protocol):
     def choice(self, node: yaml.Node, what: str, choices: tuple[str, ...]) -> str: ...
 
     def arxiv_id(self, node: yaml.Node, what: str) -> ArxivId: ...
+
+
+def chosen_exports(names: Sequence[str]) -> list[str]:
+    """The exports `settings.exports` names, in a fixed order: BibTeX, then CSL-JSON."""
+    return [name for name in EXPORT_FORMATS if name in names]
 
 
 def query_problem(query: str) -> str | None:

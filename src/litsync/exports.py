@@ -14,14 +14,10 @@ from litsync import bibtex, csl
 from litsync.cache import Cache
 from litsync.catalogue import Catalogue
 from litsync.citations import Citable, citables
-from litsync.curation import EXPORT_FORMATS
+from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.files import write_atomic
 from litsync.project import Project
 
-EXPORT_FILES = {
-    "bibtex": Path("generated") / "references.bib",
-    "csl-json": Path("generated") / "papers.json",
-}
 _RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
     "bibtex": bibtex.render,
     "csl-json": csl.render,
@@ -29,8 +25,8 @@ _RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
 
 
 def render_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list[tuple[Path, str]]:
-    """Each chosen export's path and text, in a fixed order (BibTeX, then CSL-JSON)."""
-    chosen = [name for name in EXPORT_FORMATS if name in catalogue.settings.exports]
+    """Each chosen export's path and text."""
+    chosen = chosen_exports(catalogue.settings.exports)
     if not chosen:
         return []
     papers = citables(catalogue, cache)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from litsync.cache import CACHE_FILE
 from litsync.catalogue import CATALOGUE_FILE, Settings
+from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.lock import LOCK_FILE
 from litsync.render import TEMPLATES_DIR
 from litsync.run_notes import NOTES_FILE
@@ -49,7 +50,8 @@ class Project:
 
     def committed(self, settings: Settings) -> list[Path]:
         """The files litsync writes that belong in git, relative to the root."""
-        return [CACHE_FILE, Path(self.relative(self.output(settings)))]
+        exports = [EXPORT_FILES[name] for name in chosen_exports(settings.exports)]
+        return [CACHE_FILE, Path(self.relative(self.output(settings))), *exports]
 
     def relative(self, path: Path) -> str:
         """`path` as the user would type it from the project root."""
