@@ -158,3 +158,71 @@ def test_errors_name_file_line_and_fix(text: str, expected: str) -> None:
 def test_missing_catalogue_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="catalogue not found; create it"):
         load(tmp_path / "ids.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "papers: [",
+            "catalogue/ids.yaml:1: YAML syntax error: expected the node content, "
+            "but found '<stream end>'",
+        ),
+        (
+            "papers:\n  - id: [1812.07252\n",
+            "catalogue/ids.yaml:3: YAML syntax error: expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "settings:\n\ttitle: x\n",
+            "catalogue/ids.yaml:2: YAML syntax error: found character '\\t' that cannot start "
+            "any token",
+        ),
+        (
+            "papers: a: b\n",
+            "catalogue/ids.yaml:1: YAML syntax error: mapping values are not allowed here",
+        ),
+    ],
+)
+def test_yaml_errors_keep_their_wording_and_line(text: str, expected: str) -> None:
+    # libyaml parses valid files; the messages users see stay those of PyYAML's own parser.
+    assert error_of(text) == expected
+
+
+YAML_FORMS = """\
+settings:
+  title: "Quoted: title"
+  introduction: >-
+    Folded
+    text
+  index_note: |
+    Literal
+    text
+  topics: &topics [Robotics, Vision]
+papers:
+  - id: '1812.07252'
+    usecase: !!str 2020
+    topics: *topics
+  - {id: 1701.01370, usecase: Flow style, topics: Robotics}  # 1701.01370 is a float to YAML
+  - id: hep-th/9901001v2
+    usecase: ~Tilde and 'quotes'
+    topics: [Vision]
+    overrides:
+      year: 2019
+      authors: [A, "B, C"]
+"""
+
+
+def test_every_yaml_form_reads_as_written() -> None:
+    catalogue = parse(YAML_FORMS, PATH, TODAY)
+    settings = catalogue.settings
+    assert (settings.title, settings.introduction, settings.index_note) == (
+        "Quoted: title", "Folded text", "Literal\ntext\n",
+    )  # fmt: skip
+    assert settings.topics == ("Robotics", "Vision")
+    assert [(e.line, str(e.arxiv_id), e.usecase, e.topics) for e in catalogue.entries] == [
+        (11, "1812.07252", "2020", ("Robotics", "Vision")),
+        (14, "1701.01370", "Flow style", ("Robotics",)),
+        (15, "hep-th/9901001v2", "~Tilde and 'quotes'", ("Vision",)),
+    ]
+    assert catalogue.entries[2].overrides.year == 2019
+    assert catalogue.entries[2].overrides.authors == ("A", "B, C")

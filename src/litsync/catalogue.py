@@ -37,6 +37,10 @@ SETTINGS_KEYS = (
 PAPER_KEYS = ("id", "usecase", "topics", "overrides", "title", "url", "year", "abstract", "authors")
 OVERRIDE_KEYS = ("title", "year", "abstract", "authors")
 MANUAL_KEYS = ("title", "url", "year", "abstract", "authors")
+# libyaml (bundled with PyYAML's wheels) composes a 10,000-paper catalogue ten times
+# faster than the pure-Python parser, with the same nodes, tags and line numbers.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,12 @@ def parse(
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
     try:
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        # libyaml words its errors differently; the pure-Python parser's messages (and
+        # lines) are the ones users see, so a broken file is parsed again to report it.
+        pass
+    try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -190,6 +200,10 @@ class _Reader:
         return CatalogueError(self.path, _line(node), problem)
 
     def value(self, node: yaml.Node) -> Any:
+        if type(node) is yaml.ScalarNode and node.tag == _STR_TAG:
+            # Most values are plain text, which the constructor would return as is, only
+            # slower (it matters at 60,000 values).
+            return node.value
         return self._constructor.construct_object(node, deep=True)
 
     def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
