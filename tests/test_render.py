@@ -141,9 +141,17 @@ def test_rendering_is_deterministic() -> None:
         ("$[a](javascript:b)$", "$[a] (javascript:b)$"),
         ("$a > b$ `tick` $c`d$", "$a \\gt  b$ \\`tick\\` $c'd$"),
         ("costs $5 and more", "costs $5 and more"),
+        # Whitespace other than single spaces is collapsed, wherever it is.
+        ("tab\there", "tab here"),
+        ("no\u00a0break", "no break"),
+        ("two  spaces", "two spaces"),
+        (" edges ", " edges "),
+        ("  edges\n", " edges "),
+        (2019, "2019"),
+        ("Müller, O'Brien", "Müller, O'Brien"),
     ],
 )
-def test_escape(text: str, expected: str) -> None:
+def test_escape(text: object, expected: str) -> None:
     assert escape(text) == expected
 
 
