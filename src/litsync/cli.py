@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from litsync import __version__, adopt, catalogue, catalogue_edit
+from litsync import __version__, catalogue, catalogue_edit
 from litsync.cache import Cache
 from litsync.changes import changelog, commit, project_changes
 from litsync.curation import MAX_RESULTS_LIMIT
-from litsync.discover import discover
 from litsync.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -30,8 +29,7 @@ from litsync.errors import (
     LocatedError,
 )
 from litsync.exports import render_exports, write_exports
-from litsync.harvest import HarvestConfig
-from litsync.listing import rss_url_from_env
+from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import RefreshReport, refresh, render_text, write_document
 
@@ -355,6 +353,8 @@ def run_import(project: Project, args: argparse.Namespace) -> int:
         config = HarvestConfig.from_env(
             api_url=args.api_url, delay=args.delay, timeout=args.timeout
         )
+    from litsync import adopt  # the network stack: see run_discover
+
     report = adopt.import_list(project, args.file, config)
     for line in report.note_lines():
         print(line)
@@ -398,6 +398,11 @@ def run_commit(project: Project, args: argparse.Namespace) -> int:
 def run_discover(project: Project, args: argparse.Namespace) -> int:
     if args.max_results is not None and not 1 <= args.max_results <= MAX_RESULTS_LIMIT:
         raise ValueError(f"--max-results must be from 1 to {MAX_RESULTS_LIMIT}")
+    # Imported here, not at the top: the network stack (arxiv, requests) takes a tenth of a
+    # second to import, which render, check and a refresh with nothing due need not pay.
+    from litsync.discover import discover
+    from litsync.listing import rss_url_from_env
+
     config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
     report = discover(
         project,

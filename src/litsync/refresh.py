@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from litsync import catalogue as catalogue_module
 from litsync.cache import Cache, Record
@@ -17,7 +18,7 @@ from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
 from litsync.exports import write_exports
 from litsync.files import remove_leftovers, write_atomic
-from litsync.harvest import HarvestConfig, Harvester, HarvestResult
+from litsync.harvest_config import HarvestConfig
 from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
 from litsync.progress import Progress
@@ -25,7 +26,10 @@ from litsync.project import Project
 from litsync.render import build_view, render_document
 from litsync.run_notes import RunNotes
 from litsync.schedule import CheckLog, is_due
-from litsync.transport import Clock
+
+if TYPE_CHECKING:
+    from litsync.harvest import Harvester, HarvestResult
+    from litsync.transport import Clock
 
 
 @dataclass
@@ -100,6 +104,10 @@ def refresh(
         if report.removed:
             cache.save()
         if due:
+            # Imported only when something is due: the network stack (arxiv, requests)
+            # takes a tenth of a second to import, which a run with nothing due saves.
+            from litsync.harvest import Harvester
+
             # A broken template should fail now, not after minutes of polite fetching.
             render_text(project, catalogue, cache)
             fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
