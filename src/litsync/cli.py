@@ -10,6 +10,7 @@ error; 7 damaged cache; 8 another run holds the lock.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -34,10 +35,16 @@ from litsync.project import Project
 from litsync.refresh import RefreshReport, refresh, render_text, write_document
 
 log = logging.getLogger("litsync")
+GC_THRESHOLD = 100_000  # allocations between collections; Python's default is 700
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `litsync` console script."""
+    # A run builds hundreds of thousands of small objects that live until it ends (YAML
+    # nodes, cached records, the document's view); with the default thresholds the cyclic
+    # collector walks them over and over: a third of the time taken to parse a catalogue
+    # of 10,000 papers. Rarely is enough.
+    gc.set_threshold(GC_THRESHOLD)
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "quiet", False))
