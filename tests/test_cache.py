@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from pathlib import Path
 
@@ -79,3 +80,41 @@ def test_wrong_types_are_reported(tmp_path: Path, field: str, value: object) -> 
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     with pytest.raises(CacheError, match=f"field '{field}' has the wrong type"):
         Cache.load(path)
+
+
+def json_dumps(cache: Cache) -> str:
+    """The cache file as the json module writes it, the format dumps() must keep."""
+    payload = {
+        "format": 1,
+        "papers": {key: cache.records[key].to_json() for key in sorted(cache.records)},
+    }
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_dumps_is_what_the_json_module_writes(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache.json")
+    assert cache.dumps() == json_dumps(cache) == '{\n  "format": 1,\n  "papers": {}\n}\n'
+    odd = dataclasses.replace(
+        make("math/0309136"),
+        title='Quotes " and \\ back\nslash, tab\t, Müller, $x^2$, \u2028',
+        authors=[],
+        categories=[],
+        doi="10.1/x",
+        comment="",
+        withdrawn=True,
+    )
+    for record in (make("2001.00002"), odd, make("1812.07252")):
+        cache.put(record)
+        assert cache.dumps() == json_dumps(cache)
+
+
+def test_dumps_follows_every_change_of_a_record(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache.json")
+    cache.put(make("2001.00001"))
+    cache.put(make("2001.00002"))
+    first = cache.dumps()
+    cache.put(dataclasses.replace(make("2001.00001"), title="Changed"))
+    assert cache.dumps() == json_dumps(cache) != first
+    cache.records["2001.00002"] = dataclasses.replace(make("2001.00002"), version=3)
+    assert '"version": 3' in cache.dumps()
+    assert cache.dumps() == json_dumps(cache)
