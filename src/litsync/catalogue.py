@@ -120,15 +120,19 @@ class Catalogue:
 
 def load(path: Path, today: date | None = None) -> Catalogue:
     """Read and validate ``ids.yaml``; raise CatalogueError on the first problem."""
+    return parse(read(path), path, today)
+
+
+def read(path: Path) -> str:
+    """The text of ``ids.yaml``; raise CatalogueError if it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogueError(
             path, None, "catalogue not found; create it with a `papers:` list (see README)"
         ) from None
     except (OSError, UnicodeDecodeError) as err:
         raise CatalogueError(path, None, f"cannot read the catalogue: {err}") from None
-    return parse(text, path, today)
 
 
 def parse(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from litsync import __version__, catalogue, catalogue_edit
+from litsync import __version__, catalogue, catalogue_edit, catalogue_memo
 from litsync.cache import Cache
 from litsync.changes import changelog, commit, project_changes
 from litsync.curation import MAX_RESULTS_LIMIT
@@ -299,7 +299,7 @@ def print_report(report: RefreshReport) -> None:
 
 
 def run_render(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue.load(project.catalogue)
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=not args.draft)
     cache = Cache.load(project.cache)
     if args.draft:
         text, unresolved = render_text(project, loaded, cache)
@@ -312,7 +312,7 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
 
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue.load(project.catalogue)
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
     cache = Cache.load(project.cache)
     text, unresolved = render_text(project, loaded, cache)
     _warn_unresolved(unresolved)

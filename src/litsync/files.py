@@ -9,14 +9,15 @@ from pathlib import Path
 TEMP_SUFFIX = ".litsync-tmp"
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Replace `path` with `text` (UTF-8) in one step; return False if it was already so.
+def write_atomic(path: Path, text: str | bytes) -> bool:
+    """Replace `path` with `text` (UTF-8, or bytes as they are) in one step; return False
+    if it was already so.
 
     The bytes go to a temporary file in the same directory, are flushed and fsynced,
     then renamed over the target: readers see the old file or the new one, never a mix.
     An unchanged file is not rewritten, so its modification time stays as it was.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         if path.read_bytes() == data:
             return False

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from litsync.cache import CACHE_FILE
 from litsync.catalogue import CATALOGUE_FILE, Settings
+from litsync.catalogue_memo import MEMO_FILE
 from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.lock import LOCK_FILE
 from litsync.render import TEMPLATES_DIR
@@ -27,6 +28,10 @@ class Project:
     @property
     def cache(self) -> Path:
         return self.root / CACHE_FILE
+
+    @property
+    def catalogue_memo(self) -> Path:
+        return self.root / MEMO_FILE
 
     @property
     def state(self) -> Path:

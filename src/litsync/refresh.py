@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from litsync import catalogue as catalogue_module
+from litsync import catalogue_memo
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
@@ -91,7 +91,7 @@ def refresh(
 ) -> RefreshReport:
     """Run the whole job under the project lock and report what happened."""
     today = today or date.today()
-    catalogue = catalogue_module.load(project.catalogue, today)
+    catalogue = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
     with project_lock(project.lock):
         for folder in {project.cache.parent, project.output(catalogue.settings).parent}:
             remove_leftovers(folder)

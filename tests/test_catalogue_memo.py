@@ -1,0 +1,166 @@
+"""The memo of the validated catalogue: used while it holds, and never trusted beyond that."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from project import bundled_project
+
+from litsync import catalogue
+from litsync.catalogue import CATALOGUE_FILE
+from litsync.catalogue_memo import MEMO_FILE, load
+from litsync.cli import main
+from litsync.errors import CatalogueError
+from litsync.files import write_atomic
+
+TODAY = date(2026, 11, 25)
+TITLE = "Synthetic Data Literature"
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> tuple[Path, Path]:
+    root = bundled_project(tmp_path)
+    return root / CATALOGUE_FILE, root / MEMO_FILE
+
+
+def retitle(memo: Path, title: str) -> None:
+    """Change the remembered catalogue, to tell a catalogue taken from the memo from a
+    parsed one."""
+    key, made_on, loaded = pickle.loads(memo.read_bytes())
+    settings = dataclasses.replace(loaded.settings, title=title)
+    memo.write_bytes(pickle.dumps((key, made_on, dataclasses.replace(loaded, settings=settings))))
+
+
+def test_an_unchanged_catalogue_comes_from_the_memo(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    assert not memo.exists()
+    assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
+    retitle(memo, "From the memo")
+    assert load(path, memo, TODAY).settings.title == "From the memo"
+    # Whatever was valid stays valid as time passes.
+    assert load(path, memo, TODAY + timedelta(days=400)).settings.title == "From the memo"
+
+
+EVERY_KIND = """\
+settings:
+  title: Every kind of setting
+  topics: [Robotics]
+  exports: [bibtex]
+  discover:
+    searches:
+      - query: ti:robots
+        since: 2024-02-01
+    feeds: [cs.CV]
+papers:
+  - id: 1812.07252v2
+    usecase: Grasping
+    topics: [Robotics]
+    overrides:
+      year: 2019
+      authors: [A B]
+  - title: Not on arXiv
+    url: https://example.org/x
+    year: 2016
+    usecase: Other
+    topics: [Robotics]
+rejected:
+  - id: 2101.00001
+    reason: off topic
+"""
+
+
+def test_every_kind_of_setting_and_entry_is_remembered(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    path.write_text(EVERY_KIND, encoding="utf-8")
+    parsed = load(path, memo, TODAY)
+    assert parsed.settings.discover.searches[0].since == date(2024, 2, 1)
+    assert parsed.rejected and parsed.entries[0].overrides.authors == ("A B",)
+    retitle(memo, "From the memo")
+    settings = dataclasses.replace(parsed.settings, title="From the memo")
+    assert load(path, memo, TODAY) == dataclasses.replace(parsed, settings=settings)
+
+
+def test_a_memo_made_after_today_is_not_used(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    # Validation depends on the date ("not in the future"): a memo from after today is
+    # no proof, so the catalogue is checked again.
+    assert load(path, memo, TODAY - timedelta(days=1)).settings.title == TITLE
+
+
+def test_any_change_to_the_catalogue_is_parsed(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert load(path, memo, TODAY).settings.title == TITLE
+    assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
+
+
+def test_a_memo_of_another_copy_is_not_used(paths: tuple[Path, Path], tmp_path: Path) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    copy = tmp_path / "copy"
+    shutil.copytree(path.parent.parent, copy)
+    assert load(copy / CATALOGUE_FILE, copy / MEMO_FILE, TODAY).path == copy / CATALOGUE_FILE
+    assert load(copy / CATALOGUE_FILE, copy / MEMO_FILE, TODAY).settings.title == TITLE
+
+
+def test_errors_are_raised_every_time_and_never_remembered(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    path.write_text("papers: []\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(CatalogueError, match="`papers:` is empty; add an arXiv id"):
+            load(path, memo, TODAY)
+    assert not memo.exists()
+
+
+def test_a_damaged_memo_is_replaced(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    write_atomic(memo, b"\x80\x05 not a pickle")
+    assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
+    assert pickle.loads(memo.read_bytes())[2] == catalogue.load(path, TODAY)
+
+
+class Planted:
+    """Unpickled by a plain pickle.load, this would call `action(*args)`."""
+
+    def __init__(self, action: Any, *args: object) -> None:
+        self.action = action
+        self.args = args
+
+    def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
+        return self.action, self.args
+
+
+@pytest.mark.parametrize("action", [os.mkdir, write_atomic])
+def test_a_planted_memo_cannot_run_code(
+    paths: tuple[Path, Path], tmp_path: Path, action: Any
+) -> None:
+    path, memo = paths
+    marker = tmp_path / "ran"
+    args = (marker,) if action is os.mkdir else (marker, "ran")
+    write_atomic(memo, pickle.dumps(Planted(action, *args)))
+    assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
+    assert not marker.exists()
+
+
+def test_only_commands_that_write_files_write_the_memo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    assert main(["check", "--root", str(root)]) == 5  # no document yet
+    assert main(["render", "--draft", "--root", str(root)]) == 0
+    assert not (root / MEMO_FILE).exists()
+    assert main(["render", "--root", str(root)]) == 0
+    assert (root / MEMO_FILE).exists()
+    capsys.readouterr()
