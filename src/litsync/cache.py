@@ -61,7 +61,7 @@ class Record:
         """Rebuild a record, checking every field's type: the file may be hand-edited."""
         if not isinstance(data, Mapping):
             raise ValueError("not a mapping")
-        unknown = set(data) - set(_FIELD_CHECKS)
+        unknown = data.keys() - _FIELD_CHECKS.keys()
         if unknown:
             raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
         for name, check in _FIELD_CHECKS.items():
