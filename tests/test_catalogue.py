@@ -160,6 +160,18 @@ def test_missing_catalogue_is_a_clear_error(tmp_path: Path) -> None:
         load(tmp_path / "ids.yaml")
 
 
+@pytest.mark.parametrize("topics", ["[Robotics, [Vision]]", "[Robotics, '']", "[1]", "{a: b}",
+                                    "~", "[]"])  # fmt: skip
+def test_topics_must_be_names(topics: str) -> None:
+    text = f"papers:\n  - id: 1812.07252\n    usecase: x\n    topics: {topics}\n"
+    if topics == "[]":
+        assert parse(text, PATH, TODAY).entries[0].topics == ()
+    else:
+        assert error_of(text) == (
+            "catalogue/ids.yaml:4: topics must be a list of names, like [Robotics]"
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -41,6 +41,7 @@ MANUAL_KEYS = ("title", "url", "year", "abstract", "authors")
 # faster than the pure-Python parser, with the same nodes, tags and line numbers.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
 @dataclass(frozen=True)
@@ -241,8 +242,11 @@ class _Reader:
 
     def words(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         """A list of strings; a single string is accepted as a list of one."""
-        value = self.value(node)
-        items = [value] if isinstance(value, str) else value
+        if type(node) is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            items = [self.value(item) for item in node.value]  # plain text kept plain
+        else:
+            value = self.value(node)
+            items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
             raise self.fail(node, f"{what} must be a list of names, like [Robotics]")
         return tuple(items)
