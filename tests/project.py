@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -51,15 +52,18 @@ def empty_project(tmp_path: Path) -> Path:
     return root
 
 
-def generated_project(tmp_path: Path, papers: list[Paper]) -> Path:
-    """A catalogue listing `papers`, in the bundled catalogue's style."""
+def generated_project(
+    tmp_path: Path, papers: Sequence[Paper], ids: Sequence[str] | None = None
+) -> Path:
+    """A catalogue listing `papers`, in the bundled catalogue's style; `ids` are their
+    identifiers as written (default: the bare ones)."""
     root = tmp_path / "big"
     (root / "catalogue").mkdir(parents=True)
     shutil.copytree(ROOT / "templates", root / "templates")
     lines = ["settings:", "  title: Generated list", "papers:"]
-    for number, paper in enumerate(papers):
+    for number, text in enumerate(ids or [p.base_id for p in papers]):
         lines += [
-            f"  - id: {paper.base_id}",
+            f"  - id: {text}",
             f"    usecase: Use {number % 7}",
             f"    topics: [Topic {number % 5}]",
         ]
