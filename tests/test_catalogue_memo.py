@@ -14,14 +14,21 @@ import pytest
 from project import bundled_project
 
 from litsync import catalogue
-from litsync.catalogue import CATALOGUE_FILE
-from litsync.catalogue_memo import MEMO_FILE, load
+from litsync.catalogue import CATALOGUE_FILE, Catalogue
+from litsync.catalogue_memo import MEMO_FILE
+from litsync.catalogue_memo import load as load_with_key
 from litsync.cli import main
 from litsync.errors import CatalogueError
 from litsync.files import write_atomic
 
 TODAY = date(2026, 11, 25)
 TITLE = "Synthetic Data Literature"
+
+
+def load(path: Path, memo: Path, today: date) -> Catalogue:
+    loaded, key = load_with_key(path, memo, today)
+    assert key == load_with_key(path, memo, today)[1]  # the same text, the same key
+    return loaded
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ Composing and checking the YAML of 10,000 papers takes about half a second, more
 other step of a warm refresh or a render; loading the checked result takes a fifth of
 that. The memo is run state (``.litsync/catalogue.pickle``, outside git) and is used only
 when
-- it was made from the same bytes of the same file by the same code (litsync's modules,
-  Python and PyYAML), and
+- it was made from the same bytes of the same file by the same code (fingerprint.py),
+  and
 - it was made on or before today: the date enters validation only through "not in the
   future" checks, so a catalogue that was valid then is valid now.
 Otherwise, and whenever the memo cannot be read, the catalogue is parsed as usual. Errors
@@ -19,14 +19,11 @@ import contextlib
 import dataclasses
 import hashlib
 import pickle
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from litsync import __version__, catalogue
+from litsync import catalogue, fingerprint
 from litsync.catalogue import Catalogue
 from litsync.files import write_atomic
 
@@ -34,8 +31,11 @@ MEMO_FILE = Path(".litsync") / "catalogue.pickle"
 _SAFE_CLASSES = {("datetime", "date"), ("pathlib", type(Path()).__name__)}
 
 
-def load(path: Path, memo: Path, today: date | None = None, remember: bool = True) -> Catalogue:
-    """What ``catalogue.load(path, today)`` returns, from `memo` when it still holds.
+def load(
+    path: Path, memo: Path, today: date | None = None, remember: bool = True
+) -> tuple[Catalogue, str]:
+    """What ``catalogue.load(path, today)`` returns, from `memo` when it still holds, and
+    a hash of the text it comes from and of litsync's code (the key of the memo).
 
     With `remember`, a catalogue that had to be parsed is written to `memo` for next time.
     """
@@ -44,13 +44,13 @@ def load(path: Path, memo: Path, today: date | None = None, remember: bool = Tru
     key = _key(path, text)
     recalled = _recall(memo, key, today)
     if recalled is not None:
-        return recalled
+        return recalled, key
     loaded = catalogue.parse(text, path, today)
     if remember:
         data = pickle.dumps((key, today, loaded), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a memo not written only costs the next run time
             write_atomic(memo, data)
-    return loaded
+    return loaded, key
 
 
 def _recall(memo: Path, key: str, today: date) -> Catalogue | None:
@@ -64,9 +64,7 @@ def _recall(memo: Path, key: str, today: date) -> Catalogue | None:
 
 
 def _key(path: Path, text: str) -> str:
-    parts = [__version__, sys.version, yaml.__version__, str(path), text]
-    parts += [module.read_text("utf-8") for module in sorted(Path(__file__).parent.glob("*.py"))]
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\0".join([fingerprint.code(), str(path), text]).encode()).hexdigest()
 
 
 class _Unpickler(pickle.Unpickler):

@@ -29,10 +29,15 @@ from litsync.errors import (
     LitsyncError,
     LocatedError,
 )
-from litsync.exports import render_exports, write_exports
 from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
-from litsync.refresh import RefreshReport, refresh, render_text, write_document
+from litsync.refresh import (
+    RefreshReport,
+    generated_files,
+    refresh,
+    render_text,
+    write_generated,
+)
 
 log = logging.getLogger("litsync")
 GC_THRESHOLD = 100_000  # allocations between collections; Python's default is 700
@@ -299,24 +304,23 @@ def print_report(report: RefreshReport) -> None:
 
 
 def run_render(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=not args.draft)
-    cache = Cache.load(project.cache)
+    loaded, key = catalogue_memo.load(
+        project.catalogue, project.catalogue_memo, remember=not args.draft
+    )
     if args.draft:
-        text, unresolved = render_text(project, loaded, cache)
+        text, unresolved = render_text(project, loaded, Cache.load(project.cache))
         sys.stdout.write(text)
     else:
-        path, changed, unresolved = write_document(project, loaded, cache)
-        print_written([(path, changed), *write_exports(project, loaded, cache)])
+        written, unresolved = write_generated(project, loaded, key)
+        print_written(written)
     _warn_unresolved(unresolved)
     return EXIT_OK
 
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
-    cache = Cache.load(project.cache)
-    text, unresolved = render_text(project, loaded, cache)
+    loaded, _ = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
+    expected, unresolved = generated_files(project, loaded, Cache.load(project.cache))
     _warn_unresolved(unresolved)
-    expected = [(project.output(loaded.settings), text), *render_exports(project, loaded, cache)]
     stale = [project.relative(p) for p, t in expected if _read(p) != t]
     if stale:
         print(

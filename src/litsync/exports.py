@@ -15,7 +15,6 @@ from litsync.cache import Cache
 from litsync.catalogue import Catalogue
 from litsync.citations import Citable, citables
 from litsync.curation import EXPORT_FILES, chosen_exports
-from litsync.files import write_atomic
 from litsync.project import Project
 
 _RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
@@ -31,11 +30,3 @@ def render_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list
         return []
     papers = citables(catalogue, cache)
     return [(project.root / EXPORT_FILES[name], _RENDERERS[name](papers)) for name in chosen]
-
-
-def write_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list[tuple[str, bool]]:
-    """Write the chosen exports; return each one's path and whether its bytes changed."""
-    return [
-        (project.relative(path), write_atomic(path, text))
-        for path, text in render_exports(project, catalogue, cache)
-    ]

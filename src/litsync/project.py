@@ -11,6 +11,7 @@ from litsync.catalogue_memo import MEMO_FILE
 from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.lock import LOCK_FILE
 from litsync.render import TEMPLATES_DIR
+from litsync.render_memo import RENDER_MEMO
 from litsync.run_notes import NOTES_FILE
 from litsync.schedule import STATE_FILE
 
@@ -32,6 +33,10 @@ class Project:
     @property
     def catalogue_memo(self) -> Path:
         return self.root / MEMO_FILE
+
+    @property
+    def render_memo(self) -> Path:
+        return self.root / RENDER_MEMO
 
     @property
     def state(self) -> Path:

@@ -10,13 +10,14 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litsync import catalogue_memo
+from litsync import catalogue_memo, render_memo
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
-from litsync.exports import write_exports
+from litsync.exports import render_exports
 from litsync.files import remove_leftovers, write_atomic
 from litsync.harvest_config import HarvestConfig
 from litsync.identifiers import ArxivId
@@ -91,7 +92,7 @@ def refresh(
 ) -> RefreshReport:
     """Run the whole job under the project lock and report what happened."""
     today = today or date.today()
-    catalogue = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
+    catalogue, catalogue_key = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
     with project_lock(project.lock):
         for folder in {project.cache.parent, project.output(catalogue.settings).parent}:
             remove_leftovers(folder)
@@ -111,10 +112,8 @@ def refresh(
             # A broken template should fail now, not after minutes of polite fetching.
             render_text(project, catalogue, cache)
             fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
-        report.document, report.document_changed, report.unresolved = write_document(
-            project, catalogue, cache
-        )
-        report.exports = write_exports(project, catalogue, cache)
+        written, report.unresolved = write_generated(project, catalogue, catalogue_key, cache)
+        (report.document, report.document_changed), report.exports = written[0], written[1:]
         RunNotes.of(cache, report.not_found, report.rejected, report.stale, report.failure).save(
             project.notes
         )
@@ -185,15 +184,36 @@ def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> 
             cache.put(dataclasses.replace(old, missing=True))
 
 
-def write_document(
+def write_generated(
+    project: Project, catalogue: Catalogue, catalogue_key: str, cache: Cache | None = None
+) -> tuple[list[tuple[str, bool]], list[str]]:
+    """Write the document and the exports; return each one's path and whether its bytes
+    changed, and the ids left out for lack of metadata.
+
+    Nothing is rendered when nothing rendering reads has changed since the files were
+    written (render_memo.py); `cache` (loaded here if not given) must be the cache file's.
+    """
+    key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
+    recalled = render_memo.recall(project.render_memo, project.root, key)
+    if recalled is not None:
+        names, unresolved = recalled
+        return [(name, False) for name in names], unresolved
+    files, unresolved = generated_files(project, catalogue, cache or Cache.load(project.cache))
+    written = [(project.relative(path), write_atomic(path, text)) for path, text in files]
+    render_memo.remember(
+        project.render_memo, key, [(project.relative(p), t) for p, t in files], unresolved
+    )
+    return written, unresolved
+
+
+def generated_files(
     project: Project, catalogue: Catalogue, cache: Cache
-) -> tuple[str, bool, list[str]]:
-    """Render the document to its output file; return its path, whether it changed,
-    and the ids left out for lack of metadata."""
+) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The document and the exports as `render` writes them, each with its path, and the
+    ids left out of them for lack of metadata."""
     text, unresolved = render_text(project, catalogue, cache)
-    output = project.output(catalogue.settings)
-    changed = write_atomic(output, text)
-    return project.relative(output), changed, unresolved
+    files = [(project.output(catalogue.settings), text), *render_exports(project, catalogue, cache)]
+    return files, unresolved
 
 
 def render_text(project: Project, catalogue: Catalogue, cache: Cache) -> tuple[str, list[str]]:

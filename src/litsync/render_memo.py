@@ -1,0 +1,68 @@
+"""The generated files, remembered: rendering is skipped when nothing it reads has changed.
+
+Rendering 10,000 papers (the document, BibTeX and CSL-JSON) takes seconds; showing that
+nothing it depends on has changed takes hundredths. The memo (``.litsync/rendered.json``,
+run state outside git) holds a hash of all that rendering reads: the catalogue (by the
+key of its own memo, which covers litsync's code and libraries), the cache file and the
+project's templates; and a hash of each file it wrote. While both hold, rendering would
+write those very bytes again, so it is skipped. The inputs are hashed before rendering
+reads them, so an edit made during a run can cost a render but never hide one.
+`litsync check` does not use the memo: it renders and compares.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from litsync.files import write_atomic
+
+RENDER_MEMO = Path(".litsync") / "rendered.json"
+
+
+def key(root: Path, catalogue_key: str, cache: Path, templates: Path) -> str:
+    """A hash of what rendering reads, to be taken before it reads it."""
+    digest = hashlib.sha256(catalogue_key.encode() + b"\0")
+    files = [p for p in templates.rglob("*") if p.is_file()] if templates.is_dir() else []
+    for path in [cache, *sorted(files)]:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(b"+" + path.read_bytes() + b"\0" if path.exists() else b"-\0")
+    return digest.hexdigest()
+
+
+def recall(memo: Path, root: Path, key: str) -> tuple[list[str], list[str]] | None:
+    """The generated files (relative to `root`) and the ids left out of them, when the
+    memo was made for `key` and every file still holds what was written; None otherwise."""
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+        if data["key"] != key:
+            return None
+        files: dict[str, str] = data["files"]
+        if any(_hash((root / name).read_bytes()) != digest for name, digest in files.items()):
+            return None
+        return list(files), list(data["unresolved"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, damaged or foreign: render
+
+
+def remember(
+    memo: Path,
+    key: str,
+    files: Sequence[tuple[str, str]],
+    unresolved: Sequence[str],
+) -> None:
+    """Record that rendering for `key` wrote `files` (relative path, text)."""
+    payload = {
+        "key": key,
+        "files": {name: _hash(text.encode("utf-8")) for name, text in files},
+        "unresolved": list(unresolved),
+    }
+    with contextlib.suppress(OSError):  # a memo not written only costs the next run time
+        write_atomic(memo, json.dumps(payload, indent=1) + "\n")
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
