@@ -12,6 +12,7 @@ from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
+from litsync import csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
 from litsync.citations import citables, split_name
@@ -394,3 +395,14 @@ def test_bad_exports_setting(
     root = project_with(tmp_path, "settings:\n" + settings + papers_yaml("2101.00001"), [rec])
     assert main(["render", "--root", str(root)]) == 2
     assert capsys.readouterr().err == f"Error: {message}\n"
+
+
+def test_csl_json_is_laid_out_as_the_json_module_does(tmp_path: Path) -> None:
+    odd = 'Quotes " \\ and\ttabs, \x01 control, M\u00fcller \u2028 \U0001f600'
+    cached = record("2101.00001", odd, ["Gül Varol", "A B"], "2021-01-01T00:00:00Z", abstract=odd)
+    root = project_with(tmp_path, papers_yaml("2101.00001"), [cached])
+    papers = citables(
+        load(root / "catalogue" / "ids.yaml"), Cache.load(root / "catalogue" / "cache.json")
+    )
+    expected = json.dumps([csl.item(p) for p in papers], indent=2, ensure_ascii=False) + "\n"
+    assert csl.render(papers) == expected

@@ -14,10 +14,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from litsync.errors import CacheError
 from litsync.files import write_atomic
 
 CACHE_FILE = Path("catalogue") / "cache.json"
+# orjson's layout with these is json.dumps(..., indent=2, ensure_ascii=False) + "\n".
+JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 FORMAT_VERSION = 1
 
 
@@ -106,7 +110,6 @@ class Cache:
     def __init__(self, path: Path, records: Mapping[str, Record] | None = None) -> None:
         self.path = path
         self.records: dict[str, Record] = dict(records or {})
-        self._texts: dict[str, tuple[Record, str]] = {}
 
     def __contains__(self, key: str) -> bool:
         return key in self.records
@@ -156,31 +159,18 @@ class Cache:
         """The file's text: stable order and formatting, so diffs show only changes.
 
         It is what ``json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)``
-        writes, put together from each record's own text, which is kept from one save to
-        the next: a refresh saves after every batch, and encoding 10,000 unchanged records
-        again each time would cost seconds per batch.
+        writes; orjson writes it ten times faster, which counts when a refresh of 10,000
+        papers saves after every batch.
         """
-        papers = [f"    {_encode(key)}: {self._text(key)}" for key in sorted(self.records)]
-        body = "{\n" + ",\n".join(papers) + "\n  }" if papers else "{}"
-        return f'{{\n  "format": {FORMAT_VERSION},\n  "papers": {body}\n}}\n'
-
-    def _text(self, key: str) -> str:
-        """The record's JSON object, indented to sit under ``"papers"``."""
-        record = self.records[key]
-        known = self._texts.get(key)
-        if known is None or known[0] is not record:
-            # A newline only ever occurs between JSON tokens: strings escape theirs.
-            known = (record, _encode(record.to_json()).replace("\n", "\n    "))
-            self._texts[key] = known
-        return known[1]
+        payload = {
+            "format": FORMAT_VERSION,
+            "papers": {key: self.records[key].to_json() for key in sorted(self.records)},
+        }
+        return orjson.dumps(payload, option=JSON_OPTIONS | orjson.OPT_SORT_KEYS).decode()
 
     def save(self) -> bool:
         """Write the cache atomically; return whether its bytes changed."""
         return write_atomic(self.path, self.dumps())
-
-
-def _encode(value: object) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _records_from(path: Path, text: str, data: object) -> dict[str, Record]:

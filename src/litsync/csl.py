@@ -8,10 +8,12 @@ with their journal reference as container title and their arXiv id in a note.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
+from litsync.cache import JSON_OPTIONS
 from litsync.citations import Citable, Name
 
 ITEM_TYPES = {
@@ -24,7 +26,7 @@ ITEM_TYPES = {
 
 def render(papers: Sequence[Citable]) -> str:
     """The whole file: a JSON array, indented, keys in a fixed order, UTF-8 as is."""
-    return json.dumps([item(p) for p in papers], indent=2, ensure_ascii=False) + "\n"
+    return orjson.dumps([item(p) for p in papers], option=JSON_OPTIONS).decode()
 
 
 def item(paper: Citable) -> dict[str, Any]:
