@@ -12,7 +12,7 @@ from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import csl
+from litsync import bibtex, csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
 from litsync.citations import citables, split_name
@@ -406,3 +406,16 @@ def test_csl_json_is_laid_out_as_the_json_module_does(tmp_path: Path) -> None:
     )
     expected = json.dumps([csl.item(p) for p in papers], indent=2, ensure_ascii=False) + "\n"
     assert csl.render(papers) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words, as most are", "plain words, as most are"),
+        ("iPhone and (3D) GANs", "{iPhone} and ({3D}) {GANs}"),
+        ("a_b x|y don't [1] `q`", "a{\\_}b x|y don't [1] `q`"),
+        ("Müller\u2019s €5 R&D", 'M{\\"u}ller{\\textquoteright}s {\\texteuro}5 {R{\\&}D}'),
+    ],
+)
+def test_title_words(text: str, expected: str) -> None:
+    assert bibtex.title(text) == expected

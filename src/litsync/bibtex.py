@@ -57,6 +57,9 @@ _NON_ASCII = UnicodeToLatexEncoder(non_ascii_only=True, **_ENCODE_OPTIONS)
 _NEEDS_ENCODING = re.compile(r'[\x00-\x7f]?[^\x00-\x7f]+|["#$%&<>\\^_{}~]')
 _MATH = re.compile(r"(\$[^$\s][^$]*\$)")
 _UNESCAPED_COMMENT = re.compile(r"(?<!\\)[%#]")
+# A word _protect() leaves as it is: printable ASCII that needs no encoding, with no
+# capital letter after the first character.
+_PLAIN_WORD = re.compile(r"[!'-;=?-\[\]`-z|][!'-;=?@\[\]`a-z|]*")
 # A word's leading and trailing punctuation stays outside its protecting braces.
 _PUNCTUATION = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
 
@@ -131,6 +134,8 @@ def title(text: str) -> str:
 
 
 def _protect(match: re.Match[str]) -> str:
+    if _PLAIN_WORD.fullmatch(match.group(0)):
+        return match.group(0)  # most words: ASCII, nothing to escape, no capital to keep
     lead, word, trail = _PUNCTUATION.fullmatch(match.group(0)).groups()  # type: ignore[union-attr]
     text = _encode(word)
     if any(c.isupper() for c in word[1:]):
