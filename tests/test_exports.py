@@ -419,3 +419,16 @@ def test_csl_json_is_laid_out_as_the_json_module_does(tmp_path: Path) -> None:
 )
 def test_title_words(text: str, expected: str) -> None:
     assert bibtex.title(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Plain Name", "Plain Name"),
+        ("", ""),
+        ("Gül Varol", 'G{\\"u}l Varol'),
+        ("costs $O(n)$ and 50%", "costs $O(n)$ and 50{\\%}"),
+    ],
+)
+def test_latex_text(text: str, expected: str) -> None:
+    assert bibtex.latex(text) == expected

@@ -146,6 +146,8 @@ def _protect(match: re.Match[str]) -> str:
 def latex(text: str) -> str:
     """Plain text as LaTeX that BibTeX reads whole and LaTeX prints as written:
     ``R&D`` becomes ``R{\\&}D``, ``Müller`` ``M{\\"u}ller``, ``$x^2$`` stays."""
+    if not _NEEDS_ENCODING.search(text):
+        return text  # most names and abstracts: nothing to encode, no formula (no `$`)
     return "".join(part if is_math else _encode(part) for is_math, part in _segments(text))
 
 
