@@ -314,7 +314,10 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
         warm_requests = len(server.requests)
 
         render = repeated(root, "render")
-        print(f"render          wall {spread(render)}; peak RSS {peak(render):.0f} MB")
+        print(
+            f"render          wall {spread(render)}; peak RSS {peak(render):.0f} MB "
+            "(nothing changed since the refresh: .litsync/rendered.json says so)"
+        )
         edited = []
         catalogue = root / "catalogue" / "ids.yaml"
         for number in range(REPEAT):
@@ -323,7 +326,7 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
             edited.append(litsync(root, "render"))
         print(
             f"  after an edit wall {spread(edited)}; peak RSS {peak(edited):.0f} MB "
-            "(ids.yaml changed: parsed, not taken from .litsync/catalogue.pickle)"
+            "(a comment added to ids.yaml: parsed again, document and exports rendered)"
         )
 
         per_id = one_request_per_id(server, ids, delay)
@@ -408,7 +411,9 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
             f"             warm refresh {s.warm_requests} requests, "
             f"{statistics.median(r.wall for r in s.warm):.2f} s, files changed: "
             f"{len(s.touched)}; render {statistics.median(r.wall for r in s.render):.2f} s, "
-            f"{peak(s.render):.0f} MB"
+            f"{peak(s.render):.0f} MB; after an edit "
+            f"{statistics.median(r.wall for r in s.render_edited):.2f} s, "
+            f"{peak(s.render_edited):.0f} MB"
         )
     if 1_000 in sizes and 10_000 in sizes:
         small, big = sizes[1_000], sizes[10_000]
@@ -428,10 +433,14 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
         print(
             f"targets at 10,000: warm refresh 0 requests: {yes(big.warm_requests == 0)}; "
             f"< 1.5 s: {yes(statistics.median(r.wall for r in big.warm) < 1.5)}; "
-            f"no file touched: {yes(not big.touched)}; render < 1 s: "
-            f"{yes(statistics.median(r.wall for r in big.render) < 1)}; < 150 MB: "
-            f"{yes(peak(big.render) < 150)}"
+            f"no file touched: {yes(not big.touched)}"
         )
+        for name, runs in (("render", big.render), ("render after an edit", big.render_edited)):
+            print(
+                f"                   {name} < 1 s: "
+                f"{yes(statistics.median(r.wall for r in runs) < 1)}; < 150 MB: "
+                f"{yes(peak(runs) < 150)}"
+            )
 
 
 def plural(count: int, noun: str) -> str:
