@@ -238,3 +238,21 @@ def test_every_yaml_form_reads_as_written() -> None:
     ]
     assert catalogue.entries[2].overrides.year == 2019
     assert catalogue.entries[2].overrides.authors == ("A", "B, C")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "papers:\n  - id: 1812.07252\n    usecase: x\n    topics: &t [*t]\n",
+            "catalogue/ids.yaml:4: YAML error: found unconstructable recursive node",
+        ),
+        (
+            "papers:\n  - id: 1812.07252\n    usecase: x\n    topics: [A]\n"
+            "    overrides:\n      year: !!int abc\n",
+            "catalogue/ids.yaml:6: YAML error: invalid literal for int() with base 10: 'abc'",
+        ),
+    ],
+)
+def test_values_yaml_cannot_build_are_located(text: str, expected: str) -> None:
+    assert error_of(text) == expected

@@ -209,7 +209,14 @@ class _Reader:
             # Most values are plain text, which the constructor would return as is, only
             # slower (it matters at 60,000 values).
             return node.value
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as err:
+            # e.g. `topics: &t [*t]`, an alias inside itself
+            raise self.fail(node, f"YAML error: {err.problem}") from None
+        except ValueError as err:
+            # e.g. `year: !!int abc`: a tag the value cannot have
+            raise self.fail(node, f"YAML error: {err}") from None
 
     def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
