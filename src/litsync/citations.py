@@ -88,9 +88,12 @@ class Citable:
     """The journal reference: where the paper was published."""
 
 
-def citables(catalogue: Catalogue, cache: Cache) -> list[Citable]:
-    """The document's papers, in document order, with unique keys."""
-    papers = build_view(catalogue, cache).papers
+def citables(
+    catalogue: Catalogue, cache: Cache, papers: Sequence[PaperView] | None = None
+) -> list[Citable]:
+    """The document's papers (`papers`, or built here), in document order, with unique keys."""
+    if papers is None:
+        papers = build_view(catalogue, cache).papers
     records = [_record(paper, cache) for paper in papers]
     year_from = catalogue.settings.year_from
     pairs = list(zip(papers, records, strict=True))

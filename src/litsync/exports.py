@@ -16,6 +16,7 @@ from litsync.catalogue import Catalogue
 from litsync.citations import Citable, citables
 from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.project import Project
+from litsync.render import PaperView
 
 _RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
     "bibtex": bibtex.render,
@@ -23,10 +24,15 @@ _RENDERERS: dict[str, Callable[[Sequence[Citable]], str]] = {
 }
 
 
-def render_exports(project: Project, catalogue: Catalogue, cache: Cache) -> list[tuple[Path, str]]:
-    """Each chosen export's path and text."""
+def render_exports(
+    project: Project,
+    catalogue: Catalogue,
+    cache: Cache,
+    papers: Sequence[PaperView] | None = None,
+) -> list[tuple[Path, str]]:
+    """Each chosen export's path and text; `papers` is the document's, when built already."""
     chosen = chosen_exports(catalogue.settings.exports)
     if not chosen:
         return []
-    papers = citables(catalogue, cache)
-    return [(project.root / EXPORT_FILES[name], _RENDERERS[name](papers)) for name in chosen]
+    items = citables(catalogue, cache, papers)
+    return [(project.root / EXPORT_FILES[name], _RENDERERS[name](items)) for name in chosen]
