@@ -130,20 +130,6 @@ def fetch_into_cache(
 ) -> None:
     """Fetch `due` into the cache and the check log, saved after every batch; the
     outcome goes into `report`."""
-    result = _fetch(due, cache, checks, today, harvester, report)
-    _note_result(result, cache, report)
-    cache.save()
-    checks.save()
-
-
-def _fetch(
-    due: Sequence[ArxivId],
-    cache: Cache,
-    checks: CheckLog,
-    today: date,
-    harvester: Harvester,
-    report: RefreshReport,
-) -> HarvestResult:
     progress = Progress(len(due))
     progress.start(len(harvester.batches(due)))
 
@@ -156,9 +142,12 @@ def _fetch(
         progress.advance(len(found), harvester.throttle.requests)
 
     try:
-        return harvester.harvest(due, on_batch=save_batch)
+        result = harvester.harvest(due, on_batch=save_batch)
     finally:
         progress.finish()
+    _note_result(result, cache, report)
+    cache.save()
+    checks.save()
 
 
 def _store(cache: Cache, record: Record, report: RefreshReport) -> None:
