@@ -42,6 +42,7 @@ from litsync.refresh import RefreshReport, fetch_into_cache
 from litsync.render import arxiv_year
 from litsync.schedule import CheckLog
 from litsync.transport import Clock
+from litsync.wording import count
 
 # Where a paper without a usable link points until the maintainer gives its page.
 SEARCH_URL = "https://scholar.google.com/scholar?q="
@@ -88,13 +89,13 @@ class ImportReport:
     def summary(self) -> list[str]:
         added = len(self.arxiv) + len(self.manual)
         if added == 0:
-            return [f"Nothing to add: {_count(self.already_listed, 'paper')} already listed."]
+            return [f"Nothing to add: {count(self.already_listed, 'paper')} already listed."]
         kinds = f"{len(self.arxiv)} on arXiv, {len(self.manual)} not on arXiv"
         if self.created:
-            lines = [f"Created {self.catalogue} with {_count(added, 'paper')} ({kinds})."]
+            lines = [f"Created {self.catalogue} with {count(added, 'paper')} ({kinds})."]
         else:
             lines = [
-                f"Added {_count(added, 'paper')} to {self.catalogue} ({kinds}); "
+                f"Added {count(added, 'paper')} to {self.catalogue} ({kinds}); "
                 f"{self.already_listed} already listed."
             ]
         if self.new_topics:
@@ -102,13 +103,13 @@ class ImportReport:
         if self.fetch and self.fetch.due:
             fetch = self.fetch
             lines.append(
-                f"Fetched {fetch.fetched} of {_count(fetch.due, 'paper')} from arXiv in "
-                f"{_count(fetch.requests, 'request')} to compare years "
+                f"Fetched {fetch.fetched} of {count(fetch.due, 'paper')} from arXiv in "
+                f"{count(fetch.requests, 'request')} to compare years "
                 "(kept in catalogue/cache.json)."
             )
         kept = "an override" if self.overrides == 1 else "overrides"
         lines.append(
-            f"year_from: {self.year_from}, {_count(self.overrides, 'year')} kept as {kept}. "
+            f"year_from: {self.year_from}, {count(self.overrides, 'year')} kept as {kept}. "
             f"{self.year_note}".rstrip()
         )
         lines.append("Run `litsync refresh` to fetch the rest and render the document.")
@@ -172,10 +173,6 @@ def import_list(
         catalogue.parse(updated, path, today)  # the file is only replaced by a valid catalogue
         write_atomic(path, updated)
     return report
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _nothing_found(notes: Sequence[Note]) -> str:

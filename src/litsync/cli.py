@@ -38,6 +38,7 @@ from litsync.refresh import (
     render_text,
     write_generated,
 )
+from litsync.wording import count
 
 log = logging.getLogger("litsync")
 GC_THRESHOLD = 100_000  # allocations between collections; Python's default is 700
@@ -282,8 +283,8 @@ def print_report(report: RefreshReport) -> None:
         print("Nothing due: every paper was checked recently.")
     else:
         print(
-            f"Fetched {report.fetched} of {report.due} papers in {report.requests} "
-            f"request{'s' if report.requests != 1 else ''}: {len(report.new)} new, "
+            f"Fetched {report.fetched} of {report.due} papers in "
+            f"{count(report.requests, 'request')}: {len(report.new)} new, "
             f"{len(report.changed)} changed."
         )
     if report.removed:
@@ -426,9 +427,9 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
     )
     read = len(report.sources) - len(report.failures)
     print(
-        f"Read {read} of {_count(len(report.sources), 'source')}: "
-        f"{_count(report.found, 'paper')}, {report.listed} already listed, "
-        f"{report.rejected} rejected, {_count(len(report.candidates), 'candidate')}."
+        f"Read {read} of {count(len(report.sources), 'source')}: "
+        f"{count(report.found, 'paper')}, {report.listed} already listed, "
+        f"{report.rejected} rejected, {count(len(report.candidates), 'candidate')}."
     )
     if report.output:
         print_written([(report.output, report.changed)])
@@ -437,10 +438,6 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
         kept = "" if report.output else "; the review file was left as it was"
         print(f"Error: not read: {failures}{kept}", file=sys.stderr)
     return report.exit_code
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _warn_unresolved(unresolved: Sequence[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from litsync.wording import count
+
 
 class Progress:
     """Reports papers fetched so far; silent when there is nothing to fetch."""
@@ -17,13 +19,11 @@ class Progress:
 
     def start(self, batches: int) -> None:
         if self.total:
-            plural = "s" if batches != 1 else ""
-            self._line(f"fetching {self.total} papers in {batches} request{plural}", final=True)
+            self._line(f"fetching {self.total} papers in {count(batches, 'request')}", final=True)
 
     def advance(self, papers: int, requests: int) -> None:
         self.done += papers
-        plural = "s" if requests != 1 else ""
-        self._line(f"fetched {self.done}/{self.total} papers ({requests} request{plural})")
+        self._line(f"fetched {self.done}/{self.total} papers ({count(requests, 'request')})")
 
     def finish(self) -> None:
         if self.tty and self.total:
