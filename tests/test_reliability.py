@@ -306,12 +306,19 @@ def test_sigkill_at_random_moments_loses_no_completed_batch(
     chance = random.Random(20261125)
     kills = 0
     with ArxivServer(papers) as server:
-        server.script(*[Fault.slow(0.15)] * 200)
+        server.script(*[Fault.slow(0.3)] * 200)
         cached: set[str] = set()
         while kills < 6:
             server.clear_requests()
             process = start_refresh(root, server)
-            time.sleep(chance.uniform(0.2, 1.6))
+            # Timed from the first request, not from the start: on a fast machine a whole
+            # run can end before a kill timed from the start, and each run fetches less.
+            # Within one slow response, a kill lands in the first batch, in its saving or
+            # in the second request.
+            deadline = time.monotonic() + 10
+            while not server.requests and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(chance.uniform(0.0, 0.3))
             if process.poll() is not None:
                 break  # finished before we could kill it: nothing left to test
             process.send_signal(signal.SIGKILL)
