@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from planted import Planted
 from project import bundled_project
 
 from litsync import catalogue
@@ -19,6 +20,7 @@ from litsync.catalogue_memo import MEMO_FILE
 from litsync.catalogue_memo import load as load_with_key
 from litsync.cli import main
 from litsync.errors import CatalogueError
+from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
 from litsync.files import write_atomic
 
 TODAY = date(2026, 11, 25)
@@ -138,17 +140,6 @@ def test_a_damaged_memo_is_replaced(paths: tuple[Path, Path]) -> None:
     assert pickle.loads(memo.read_bytes())[2] == catalogue.load(path, TODAY)
 
 
-class Planted:
-    """Unpickled by a plain pickle.load, this would call `action(*args)`."""
-
-    def __init__(self, action: Any, *args: object) -> None:
-        self.action = action
-        self.args = args
-
-    def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
-        return self.action, self.args
-
-
 @pytest.mark.parametrize("action", [os.mkdir, write_atomic])
 def test_a_planted_memo_cannot_run_code(
     paths: tuple[Path, Path], tmp_path: Path, action: Any
@@ -161,13 +152,13 @@ def test_a_planted_memo_cannot_run_code(
     assert not marker.exists()
 
 
-def test_only_commands_that_write_files_write_the_memo(
+def test_only_commands_that_write_files_write_the_memos(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     assert main(["check", "--root", str(root)]) == 5  # no document yet
     assert main(["render", "--draft", "--root", str(root)]) == 0
-    assert not (root / MEMO_FILE).exists()
+    assert not (root / MEMO_FILE).exists() and not (root / EXPORT_MEMO).exists()
     assert main(["render", "--root", str(root)]) == 0
-    assert (root / MEMO_FILE).exists()
+    assert (root / MEMO_FILE).exists() and (root / EXPORT_MEMO).exists()
     capsys.readouterr()

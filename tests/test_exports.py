@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
+from planted import Planted
 from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import bibtex, csl
+from litsync import bibtex
 from litsync.cache import Cache, Record
-from litsync.catalogue import load
-from litsync.citations import citables, split_name
+from litsync.citations import split_name
 from litsync.cli import main
+from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text("utf-8"))
 BIB = Path("generated") / "references.bib"
@@ -292,7 +295,14 @@ def test_latex_specials_and_unicode_survive_a_real_parser(
     ]
 
 
-def test_keys_are_unique_and_stable(tmp_path: Path) -> None:
+def cited(capsys: pytest.CaptureFixture[str], root: Path) -> list[dict[str, object]]:
+    """The CSL items of the project's papers, as `render` writes them."""
+    render(capsys, root)
+    items: list[dict[str, object]] = json.loads((root / CSL).read_text("utf-8"))
+    return items
+
+
+def test_keys_are_unique_and_stable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     same = {"title": "Deep learning of things", "authors": ["Anna Smith", "Bo Li"]}
     older = record("2001.00002", published="2020-01-05T00:00:00Z", **same)  # type: ignore[arg-type]
     newer = record("2003.00001", published="2020-03-01T00:00:00Z", **same)  # type: ignore[arg-type]
@@ -303,9 +313,7 @@ def test_keys_are_unique_and_stable(tmp_path: Path) -> None:
     def keys(*ids: str) -> dict[str, str]:
         root = project_with(tmp_path / "-".join(ids), papers_yaml(*ids),
                             [older, newer, newest, other])  # fmt: skip
-        loaded = load(root / "catalogue" / "ids.yaml")
-        cache = Cache.load(root / "catalogue" / "cache.json")
-        return {c.arxiv_id or "": c.key for c in citables(loaded, cache)}
+        return {str(i["number"]).removeprefix("arXiv:"): str(i["id"]) for i in cited(capsys, root)}
 
     assert keys("2003.00001", "2001.00002") == {
         "2001.00002": "smith2020deep", "2003.00001": "smith2020deepb",
@@ -321,7 +329,7 @@ def test_keys_are_unique_and_stable(tmp_path: Path) -> None:
     }  # fmt: skip
 
 
-def test_published_kinds_and_arxiv_dois(tmp_path: Path) -> None:
+def test_published_kinds_and_arxiv_dois(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     day = "2021-01-01T00:00:00Z"
     records = [
         record("2101.00001", "A", ["A B"], day, journal_ref="Phys. Rev. D 50, 1234"),
@@ -332,14 +340,13 @@ def test_published_kinds_and_arxiv_dois(tmp_path: Path) -> None:
         record("2101.00005", "E", ["A B"], day, doi="10.1007/978-3-030-58452-8_1"),
     ]  # fmt: skip
     root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
-    loaded = load(root / "catalogue" / "ids.yaml")
-    found = citables(loaded, Cache.load(root / "catalogue" / "cache.json"))
-    assert [(c.kind, c.doi, c.issued) for c in found] == [
-        ("article", None, (2021, 1, 1)),  # no year in the journal reference
-        ("inproceedings", "10.1109/ICRA.2021.1", (2021, 1, 1)),
-        ("preprint", None, (2021, 1, 1)),
-        ("inproceedings", None, (2020,)),
-        ("inproceedings", "10.1007/978-3-030-58452-8_1", (2021, 1, 1)),
+    found = cited(capsys, root)
+    assert [(i["type"], i.get("DOI"), i["issued"]) for i in found] == [
+        ("article-journal", None, {"date-parts": [[2021, 1, 1]]}),  # no year in the reference
+        ("paper-conference", "10.1109/ICRA.2021.1", {"date-parts": [[2021, 1, 1]]}),
+        ("article", None, {"date-parts": [[2021, 1, 1]]}),  # a preprint
+        ("paper-conference", None, {"date-parts": [[2020]]}),
+        ("paper-conference", "10.1007/978-3-030-58452-8_1", {"date-parts": [[2021, 1, 1]]}),
     ]
 
 
@@ -398,15 +405,15 @@ def test_bad_exports_setting(
     assert capsys.readouterr().err == f"Error: {message}\n"
 
 
-def test_csl_json_is_laid_out_as_the_json_module_does(tmp_path: Path) -> None:
+def test_csl_json_is_laid_out_as_the_json_module_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     odd = 'Quotes " \\ and\ttabs, \x01 control, M\u00fcller \u2028 \U0001f600'
     cached = record("2101.00001", odd, ["Gül Varol", "A B"], "2021-01-01T00:00:00Z", abstract=odd)
     root = project_with(tmp_path, papers_yaml("2101.00001"), [cached])
-    papers = citables(
-        load(root / "catalogue" / "ids.yaml"), Cache.load(root / "catalogue" / "cache.json")
-    )
-    expected = json.dumps([csl.item(p) for p in papers], indent=2, ensure_ascii=False) + "\n"
-    assert csl.render(papers) == expected
+    assert cited(capsys, root)[0]["title"] == odd
+    text = (root / CSL).read_text("utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
 
 
 @pytest.mark.parametrize(
@@ -425,3 +432,110 @@ def test_csl_json_is_laid_out_as_the_json_module_does(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_text_written_for_latex(encode: Callable[[str], str], text: str, expected: str) -> None:
     assert encode(text) == expected
+
+
+# --- the export memo -----------------------------------------------------------------
+
+
+def plant(memo: Path, mark: str) -> None:
+    """Mark every remembered title, to tell an entry taken from the memo from a new one."""
+    key, entries = pickle.loads(memo.read_bytes())
+    for digest, (drafted, (bib, item)) in entries.items():
+        head, tail = bib
+        bib = (head, tail.replace("  title = {", f"  title = {{{mark}", 1))
+        entries[digest] = drafted, (bib, item.replace('"title": "', f'"title": "{mark}', 1))
+    memo.write_bytes(pickle.dumps((key, entries)))
+
+
+def titles(root: Path) -> list[str]:
+    return [str(item["title"]) for item in json.loads((root / CSL).read_text("utf-8"))]
+
+
+def test_a_paper_whose_citation_is_unchanged_comes_from_the_memo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    render(capsys, root)
+    before = titles(root)
+    plant(root / EXPORT_MEMO, "Remembered: ")
+    catalogue = root / "catalogue" / "ids.yaml"
+    text = catalogue.read_text("utf-8")
+    # A new usecase is not part of a citation; a title override is.
+    text = text.replace("usecase: Human Gaze Estimation", "usecase: Gaze")
+    text = text.replace(
+        "  - id: 1703.06907\n", "  - id: 1703.06907\n    overrides:\n      title: New title\n"
+    )
+    catalogue.write_text(text, "utf-8")
+    render(capsys, root)
+    changed = before.index("Domain Randomization for Transferring Deep Neural Networks from "
+                           "Simulation to the Real World")  # fmt: skip
+    assert titles(root) == [
+        "New title" if i == changed else f"Remembered: {t}" for i, t in enumerate(before)
+    ]
+    bib = (root / BIB).read_text("utf-8")
+    assert bib.count("  title = {Remembered: ") == len(before) - 1
+    assert "  title = {New title},\n" in bib
+
+
+def test_entries_from_the_memo_take_the_keys_of_the_list_they_are_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = {"title": "Deep learning of things", "authors": ["Anna Smith", "Bo Li"]}
+    older = record("2001.00002", published="2020-01-05T00:00:00Z", **same)  # type: ignore[arg-type]
+    newer = record("2003.00001", published="2020-03-01T00:00:00Z", **same)  # type: ignore[arg-type]
+    root = project_with(tmp_path, papers_yaml("2003.00001"), [older, newer])
+    assert [i["id"] for i in cited(capsys, root)] == ["smith2020deep"]
+    # The older paper takes the plain key; the remembered entry of the newer one moves on.
+    (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2003.00001", "2001.00002"))
+    assert [i["id"] for i in cited(capsys, root)] == ["smith2020deepb", "smith2020deep"]
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
+    render(capsys, fresh)
+    for name in (BIB, CSL):
+        assert (root / name).read_bytes() == (fresh / name).read_bytes()
+
+
+def test_the_memo_holds_the_papers_of_the_last_render_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [record(f"2101.0000{n}", f"Paper {n}", ["A B"], "2021-01-01T00:00:00Z")
+               for n in range(1, 4)]  # fmt: skip
+    root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
+    render(capsys, root)
+    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[1]) == 3
+    (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2101.00002"), "utf-8")
+    render(capsys, root)
+    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[1]) == 1
+
+
+def test_check_makes_every_entry_anew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    render(capsys, root)
+    plant(root / EXPORT_MEMO, "Remembered: ")
+    assert main(["check", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.startswith("OK: 13 papers;")
+
+
+@pytest.mark.parametrize("planted", ["damaged", "code", "other exports"])
+def test_a_memo_that_does_not_hold_is_not_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: str
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    render(capsys, root)
+    expected = {name: (root / name).read_bytes() for name in (BIB, CSL)}
+    memo = root / EXPORT_MEMO
+    marker = tmp_path / "ran"
+    if planted == "damaged":
+        memo.write_bytes(memo.read_bytes()[:1000])
+    elif planted == "code":
+        # Unpickled by a plain pickle.load, this would create the marker file.
+        memo.write_bytes(pickle.dumps(Planted(os.mkdir, marker)))
+    else:
+        plant(memo, "Remembered: ")
+        key, entries = pickle.loads(memo.read_bytes())
+        memo.write_bytes(pickle.dumps((key.replace("csl-json", "ris"), entries)))
+    (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
+    render(capsys, root)
+    assert {name: (root / name).read_bytes() for name in (BIB, CSL)} == expected
+    assert not marker.exists()
+    assert len(pickle.loads(memo.read_bytes())[1]) == len(json.loads(expected[CSL]))

@@ -64,18 +64,28 @@ _PLAIN_WORD = re.compile(r"[!'-;=?-\[\]`-z|][!'-;=?@\[\]`a-z|]*")
 _PUNCTUATION = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
 
 
-def render(papers: Sequence[Citable]) -> str:
-    """The whole file: a header comment, then one entry per paper, in document order."""
-    return HEADER + "".join("\n" + entry(paper) for paper in papers)
+Entry = tuple[str, str]
+"""A paper's entry without its citation key: the text before the key and after it."""
 
 
-def entry(paper: Citable) -> str:
-    """One BibTeX entry, fields in a fixed order.
+def render(entries: Sequence[tuple[str, Entry]]) -> str:
+    """The whole file: a header comment, then each paper's entry under its key, in
+    document order."""
+    # One join of all the pieces: neither an entry nor the file is copied on the way.
+    pieces = [HEADER]
+    for key, (head, tail) in entries:
+        pieces += ("\n", head, key, tail)
+    return "".join(pieces)
+
+
+def entry(paper: Citable) -> Entry:
+    """One BibTeX entry, fields in a fixed order, to be written under any key.
 
     >>> from litsync.citations import split_name
-    >>> print(entry(Citable("le2017using", "preprint", "Using Synthetic Data",
+    >>> head, tail = entry(Citable("le2017using", "preprint", "Using Synthetic Data",
     ...     (split_name("Tuan Anh Le"),), 2017, (2017, 3, 2), "", "https://arxiv.org/abs/1703.00868",
-    ...     "1703.00868", "cs.LG", None, None)), end="")
+    ...     "1703.00868", "cs.LG", None, None))
+    >>> print(head + "le2017using" + tail, end="")
     @misc{le2017using,
       author = {Le, Tuan Anh},
       title = {Using Synthetic Data},
@@ -86,9 +96,8 @@ def entry(paper: Citable) -> str:
       url = {https://arxiv.org/abs/1703.00868},
     }
     """
-    lines = [f"@{ENTRY_TYPES[paper.kind]}{{{paper.key},"]
-    lines += [f"  {name} = {{{value}}}," for name, value in _fields(paper)]
-    return "\n".join(lines) + "\n}\n"
+    lines = [f"  {name} = {{{value}}}," for name, value in _fields(paper)]
+    return f"@{ENTRY_TYPES[paper.kind]}{{", ",\n" + "\n".join(lines) + "\n}\n"
 
 
 def _fields(paper: Citable) -> Iterator[tuple[str, str]]:

@@ -8,7 +8,6 @@ contradicts the list it comes from.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 import string
@@ -17,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from litsync import identifiers
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue, YearSource
-from litsync.render import PaperView, arxiv_date, build_view
+from litsync.render import PaperView, arxiv_date
 
 Kind = Literal["preprint", "article", "inproceedings", "manual"]
 
@@ -70,7 +69,7 @@ class Citable:
     """One paper of the document, ready to be written as a BibTeX entry or CSL item."""
 
     key: str
-    """Citation key, unique in the export and stable across runs."""
+    """Citation key: a draft's is `base_key`'s, which `cite_keys` makes unique."""
     kind: Kind
     title: str
     authors: tuple[Name, ...]
@@ -88,18 +87,46 @@ class Citable:
     """The journal reference: where the paper was published."""
 
 
-def citables(
-    catalogue: Catalogue, cache: Cache, papers: Sequence[PaperView] | None = None
-) -> list[Citable]:
-    """The document's papers (`papers`, or built here), in document order, with unique keys."""
-    if papers is None:
-        papers = build_view(catalogue, cache).papers
-    records = [_record(paper, cache) for paper in papers]
+class Source(NamedTuple):
+    """All that one paper's citation is made from: the document's fields (overrides
+    included) and arXiv's dates and publication data. Equal sources make equal drafts, so
+    a paper's export entries can be remembered by its source (export_memo.py)."""
+
+    title: str
+    authors: tuple[str, ...]
+    year: int
+    """The document's year."""
+    abstract: str
+    url: str
+    arxiv_id: str | None
+    """As cited: with its version when the catalogue pins one; None for a manual entry,
+    which has none of the arXiv fields below either."""
+    record_id: str | None
+    published: str | None
+    """Date and time of the first version."""
+    day: str | None
+    """Date and time of the version the document's year comes from (settings.year_from)."""
+    doi: str | None
+    journal_ref: str | None
+    primary_class: str | None
+
+
+def sources(catalogue: Catalogue, cache: Cache, papers: Sequence[PaperView]) -> list[Source]:
+    """The source of each of the document's `papers`, in document order."""
     year_from = catalogue.settings.year_from
-    pairs = list(zip(papers, records, strict=True))
-    drafts = [_draft(paper, record, year_from) for paper, record in pairs]
-    keys = unique_keys([d.key for d in drafts], [_seniority(p, r) for p, r in pairs])
-    return [dataclasses.replace(d, key=key) for key, d in zip(keys, drafts, strict=True)]
+    return [source(paper, _record(paper, cache), year_from) for paper in papers]
+
+
+def source(paper: PaperView, record: Record | None, year_from: YearSource) -> Source:
+    """The source of one paper of the document and its cached record."""
+    if record is None:
+        return Source(paper.title, paper.authors, paper.year, paper.abstract, str(paper.url),
+                      None, None, None, None, None, None, None)  # fmt: skip
+    return Source(
+        paper.title, paper.authors, paper.year, paper.abstract, str(paper.url), paper.arxiv_id,
+        record.id, record.published, arxiv_date(record, year_from), record.doi,
+        record.journal_ref, record.primary_category,
+    )  # fmt: skip
 
 
 def _record(paper: PaperView, cache: Cache) -> Record | None:
@@ -109,37 +136,42 @@ def _record(paper: PaperView, cache: Cache) -> Record | None:
     return cache.get(identifiers.parse(paper.arxiv_id, date.max).base)
 
 
-def _draft(paper: PaperView, record: Record | None, year_from: YearSource) -> Citable:
-    """The paper's citation, with its key not yet made unique.
+def draft(source: Source) -> Citable:
+    """The paper's citation, with its key not yet made unique (see `cite_keys`).
 
     The cited year is the document's, except that a published paper is cited in the year
     its journal reference gives, unless the maintainer overrode the year. The key's year
     is that of the first version, which never changes, so a new version does not change
     the key.
     """
-    authors = tuple(split_name(a) for a in paper.authors)
-    first_year = int(record.published[:4]) if record else paper.year
-    key = base_key(authors[0] if authors else None, first_year, paper.title)
-    if record is None:
-        return Citable(key, "manual", paper.title, authors, paper.year, (paper.year,),
-                       paper.abstract, str(paper.url), None, None, None, None)  # fmt: skip
-    day = arxiv_date(record, year_from)
-    doi = record.doi if record.doi and not record.doi.startswith(ARXIV_DOI_PREFIX) else None
-    kind = publication_kind(record.journal_ref, doi)
-    year = paper.year
+    authors = tuple(split_name(a) for a in source.authors)
+    first_year = int(source.published[:4]) if source.published else source.year
+    key = base_key(authors[0] if authors else None, first_year, source.title)
+    if source.day is None:
+        return Citable(key, "manual", source.title, authors, source.year, (source.year,),
+                       source.abstract, source.url, None, None, None, None)  # fmt: skip
+    day = source.day
+    doi = source.doi if source.doi and not source.doi.startswith(ARXIV_DOI_PREFIX) else None
+    kind = publication_kind(source.journal_ref, doi)
+    year = source.year
     # A year the maintainer overrode stands alone: arXiv's day would contradict it.
     issued: tuple[int, ...] = (year,)
-    if int(day[:4]) == paper.year:
-        published_in = _JOURNAL_YEAR.findall(record.journal_ref or "")
+    if int(day[:4]) == source.year:
+        published_in = _JOURNAL_YEAR.findall(source.journal_ref or "")
         if kind != "preprint" and published_in:
             year = int(published_in[-1])
             issued = (year,)
         else:
             issued = (year, int(day[5:7]), int(day[8:10]))
     return Citable(
-        key, kind, paper.title, authors, year, issued, paper.abstract, str(paper.url),
-        paper.arxiv_id, record.primary_category, doi, record.journal_ref,
+        key, kind, source.title, authors, year, issued, source.abstract, source.url,
+        source.arxiv_id, source.primary_class, doi, source.journal_ref,
     )  # fmt: skip
+
+
+def cite_keys(sources: Sequence[Source], drafted: Sequence[str]) -> list[str]:
+    """The unique citation key of each paper, from the keys of their drafts."""
+    return unique_keys(drafted, [_seniority(s) for s in sources])
 
 
 def publication_kind(journal_ref: str | None, doi: str | None) -> Kind:
@@ -158,11 +190,11 @@ def publication_kind(journal_ref: str | None, doi: str | None) -> Kind:
     return "inproceedings" if _PROCEEDINGS.search(evidence) else "article"
 
 
-def _seniority(paper: PaperView, record: Record | None) -> tuple[str, str]:
+def _seniority(source: Source) -> tuple[str, str]:
     """Which of two papers with the same key came first: the older keeps the plain key."""
-    if record is None:
-        return (str(paper.year), str(paper.url))
-    return (record.published, record.id)
+    if source.published is None or source.record_id is None:
+        return (str(source.year), source.url)
+    return (source.published, source.record_id)
 
 
 def split_name(name: str) -> Name:

@@ -320,7 +320,9 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
     loaded, _ = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
-    expected, unresolved = generated_files(project, loaded, Cache.load(project.cache))
+    expected, unresolved = generated_files(
+        project, loaded, Cache.load(project.cache), use_memo=False
+    )
     _warn_unresolved(unresolved)
     stale = [project.relative(p) for p, t in expected if _read(p) != t]
     if stale:

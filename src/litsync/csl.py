@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 
-from litsync.cache import JSON_OPTIONS
 from litsync.citations import Citable, Name
 
 ITEM_TYPES = {
@@ -24,14 +23,24 @@ ITEM_TYPES = {
 }
 
 
-def render(papers: Sequence[Citable]) -> str:
-    """The whole file: a JSON array, indented, keys in a fixed order, UTF-8 as is."""
-    return orjson.dumps([item(p) for p in papers], option=JSON_OPTIONS).decode()
+def render(items: Sequence[tuple[str, str]]) -> str:
+    """The whole file: a JSON array of each paper's item under its key (its id), laid out
+    as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out, and a newline."""
+    if not items:
+        return "[]\n"
+    # An item's text is already indented for its place in the array. One join of all the
+    # pieces: neither an item nor the file is copied on the way.
+    pieces = ["["]
+    for key, text in items:
+        pieces += ('\n  {\n    "id": ', orjson.dumps(key).decode(), ",", text, ",")
+    pieces[-1] = "\n]\n"  # the last item's comma: the array ends there
+    return "".join(pieces)
 
 
-def item(paper: Citable) -> dict[str, Any]:
-    """One CSL item."""
-    data: dict[str, Any] = {"id": paper.key, "type": ITEM_TYPES[paper.kind], "title": paper.title}
+def item(paper: Citable) -> str:
+    """One CSL item without its id, as JSON text: the members after the id, and the
+    closing brace, indented for the item's place in the file's array."""
+    data: dict[str, Any] = {"type": ITEM_TYPES[paper.kind], "title": paper.title}
     if paper.authors:
         data["author"] = [csl_name(name) for name in paper.authors]
     data["issued"] = {"date-parts": [list(paper.issued)]}
@@ -47,7 +56,9 @@ def item(paper: Citable) -> dict[str, Any]:
         data["note"] = f"arXiv:{paper.arxiv_id}"
     if paper.abstract:
         data["abstract"] = paper.abstract
-    return data
+    # `{\n  "type": …\n}` one level deeper; JSON text holds no raw newline but these.
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    return text[1:].replace("\n", "\n  ")
 
 
 def csl_name(name: Name) -> dict[str, str]:

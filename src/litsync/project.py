@@ -9,6 +9,7 @@ from litsync.cache import CACHE_FILE
 from litsync.catalogue import CATALOGUE_FILE, Settings
 from litsync.catalogue_memo import MEMO_FILE
 from litsync.curation import EXPORT_FILES, chosen_exports
+from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
 from litsync.lock import LOCK_FILE
 from litsync.render import TEMPLATES_DIR
 from litsync.render_memo import RENDER_MEMO
@@ -33,6 +34,10 @@ class Project:
     @property
     def catalogue_memo(self) -> Path:
         return self.root / MEMO_FILE
+
+    @property
+    def export_memo(self) -> Path:
+        return self.root / EXPORT_MEMO
 
     @property
     def render_memo(self) -> Path:

@@ -196,14 +196,14 @@ def write_generated(
 
 
 def generated_files(
-    project: Project, catalogue: Catalogue, cache: Cache
+    project: Project, catalogue: Catalogue, cache: Cache, use_memo: bool = True
 ) -> tuple[list[tuple[Path, str]], list[str]]:
     """The document and the exports as `render` writes them, each with its path, and the
-    ids left out of them for lack of metadata."""
+    ids left out of them for lack of metadata; `use_memo` as for render_exports."""
     # One view serves the document and the exports: building it is a tenth of the work.
     view = build_view(catalogue, cache)
     document = render_document(view, project.templates, catalogue.settings.template)
-    exports = render_exports(project, catalogue, cache, view.papers)
+    exports = render_exports(project, catalogue, cache, view.papers, use_memo)
     return [(project.output(catalogue.settings), document), *exports], list(view.unresolved)
 
 

@@ -1,0 +1,86 @@
+"""Each paper's export entries, remembered, so that a render remakes only the entries of
+papers whose citation changed.
+
+Making the BibTeX entries and CSL items of 10,000 papers (names split, text encoded for
+LaTeX) takes longer than the rest of a render together, and each depends only on its
+paper's citation source (citations.Source) and on litsync's code. The memo
+(``.litsync/exports.pickle``, run state outside git) maps a digest of each source to its
+draft's key and its entries. It is used only when it was made by the same code
+(fingerprint.py) for the same exports, and it holds the papers of the last render only,
+so it never grows beyond the list. Unpickling admits no class at all (the memo is made of
+strings, numbers, tuples, lists and dicts), so a planted file cannot make litsync run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from litsync import fingerprint
+from litsync.citations import Source
+from litsync.files import write_atomic
+
+MEMO_FILE = Path(".litsync") / "exports.pickle"
+
+Made = tuple[str, tuple[Any, ...]]
+"""A paper's draft key and its entry in each of the memo's exports, in their order."""
+
+
+class ExportMemo:
+    """The entries of the last render, by source; and those of this one, as they are made."""
+
+    def __init__(self, path: Path, exports: Sequence[str], known: dict[bytes, Made]) -> None:
+        self.path = path
+        self._key = _memo_key(exports)
+        self._known = known
+        self._used: dict[bytes, Made] = {}
+
+    @classmethod
+    def load(cls, path: Path, exports: Sequence[str]) -> ExportMemo:
+        """The memo at `path` if it was made for `exports` by this code; else an empty one."""
+        try:
+            with path.open("rb") as stream:
+                key, known = _Unpickler(stream).load()
+        except Exception:  # missing, damaged or foreign: start afresh, whatever the reason
+            key, known = None, None
+        if key != _memo_key(exports) or not isinstance(known, dict):
+            known = {}
+        return cls(path, exports, known)
+
+    def entries(self, source: Source, make: Callable[[Source], Made]) -> Made:
+        """The paper's draft key and entries: remembered, or made by `make` now."""
+        digest = _digest(source)
+        made = self._known.get(digest)
+        if made is None:
+            made = make(source)
+        self._used[digest] = made
+        return made
+
+    def save(self) -> None:
+        """Keep the entries of this render's papers, unless they are what was loaded."""
+        if self._used.keys() == self._known.keys():
+            return  # each remembered entry was used as it was: the file holds them all
+        data = pickle.dumps((self._key, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # a memo not written only costs the next run time
+            write_atomic(self.path, data)
+
+
+def _memo_key(exports: Sequence[str]) -> str:
+    return "\0".join([fingerprint.code(), *exports])
+
+
+def _digest(source: Source) -> bytes:
+    # The repr of strings, numbers, None and tuples of strings says what they hold, and
+    # says it alike in every process, as hash() does not.
+    return hashlib.blake2b(tuple.__repr__(source).encode(), digest_size=16).digest()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Rebuilds built-in values only; any class is refused unloaded."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} has no place in an export memo")
