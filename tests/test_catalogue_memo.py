@@ -42,9 +42,16 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
 def retitle(memo: Path, title: str) -> None:
     """Change the remembered catalogue, to tell a catalogue taken from the memo from a
     parsed one."""
-    key, made_on, loaded = pickle.loads(memo.read_bytes())
+    made_from, loaded = remembered(memo)
     settings = dataclasses.replace(loaded.settings, title=title)
-    memo.write_bytes(pickle.dumps((key, made_on, dataclasses.replace(loaded, settings=settings))))
+    replaced = dataclasses.replace(loaded, settings=settings)
+    memo.write_bytes(pickle.dumps(made_from) + pickle.dumps(replaced))
+
+
+def remembered(memo: Path) -> tuple[tuple[str, date], Catalogue]:
+    """What the memo was made from (the key and the day), and the catalogue it holds."""
+    with memo.open("rb") as stream:
+        return pickle.load(stream), pickle.load(stream)
 
 
 def test_an_unchanged_catalogue_comes_from_the_memo(paths: tuple[Path, Path]) -> None:
@@ -137,17 +144,22 @@ def test_a_damaged_memo_is_replaced(paths: tuple[Path, Path]) -> None:
     path, memo = paths
     write_atomic(memo, b"\x80\x05 not a pickle")
     assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
-    assert pickle.loads(memo.read_bytes())[2] == catalogue.load(path, TODAY)
+    assert remembered(memo)[1] == catalogue.load(path, TODAY)
 
 
 @pytest.mark.parametrize("action", [os.mkdir, write_atomic])
+@pytest.mark.parametrize("behind_a_true_key", [False, True])
 def test_a_planted_memo_cannot_run_code(
-    paths: tuple[Path, Path], tmp_path: Path, action: Any
+    paths: tuple[Path, Path], tmp_path: Path, action: Any, behind_a_true_key: bool
 ) -> None:
     path, memo = paths
     marker = tmp_path / "ran"
     args = (marker,) if action is os.mkdir else (marker, "ran")
-    write_atomic(memo, pickle.dumps(Planted(action, *args)))
+    planted = pickle.dumps(Planted(action, *args))
+    if behind_a_true_key:
+        load(path, memo, TODAY)
+        planted = pickle.dumps(remembered(memo)[0]) + planted
+    write_atomic(memo, planted)
     assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
     assert not marker.exists()
 

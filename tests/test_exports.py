@@ -18,9 +18,14 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from litsync import bibtex
 from litsync.cache import Cache, Record
-from litsync.citations import split_name
+from litsync.catalogue import load
+from litsync.citations import Source, sources, split_name
 from litsync.cli import main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
+from litsync.export_memo import Made
+from litsync.exports import memo_for, prepare, render_exports
+from litsync.project import Project
+from litsync.render import build_view
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text("utf-8"))
 BIB = Path("generated") / "references.bib"
@@ -539,3 +544,30 @@ def test_a_memo_that_does_not_hold_is_not_used(
     assert {name: (root / name).read_bytes() for name in (BIB, CSL)} == expected
     assert not marker.exists()
     assert len(pickle.loads(memo.read_bytes())[1]) == len(json.loads(expected[CSL]))
+
+
+def never(source: Source) -> Made:
+    raise AssertionError(f"made anew: {source.title}")
+
+
+def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
+    records = [record(f"2101.0000{n}", f"Paper {n}", ["A B"], "2021-01-01T00:00:00Z")
+               for n in range(1, 4)]  # fmt: skip
+    root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
+    project = Project(root)
+    loaded = load(project.catalogue)
+    cache = Cache.load(project.cache)
+    papers = build_view(loaded, cache).papers
+    memo = memo_for(project, loaded, remembered=False)
+    prepare(memo, loaded, cache, {"2101.00001", "2101.00003"})
+    first, second, third = sources(loaded, cache, papers)
+    assert memo.entries(first, never) and memo.entries(third, never)
+    with pytest.raises(AssertionError, match="made anew: Paper 2"):
+        memo.entries(second, never)
+    # The files from prepared entries are the files from entries made at the end.
+    prepared = memo_for(project, loaded, remembered=False)
+    prepare(prepared, loaded, cache, {r.id for r in records})
+    fresh = memo_for(project, loaded, remembered=False)
+    written = render_exports(project, loaded, cache, papers, prepared)
+    assert written == render_exports(project, loaded, cache, papers, fresh)
+    assert [path.name for path, _ in written] == ["references.bib", "papers.json"]

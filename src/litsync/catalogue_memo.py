@@ -47,7 +47,10 @@ def load(
         return recalled, key
     loaded = catalogue.parse(text, path, today)
     if remember:
-        data = pickle.dumps((key, today, loaded), protocol=pickle.HIGHEST_PROTOCOL)
+        # Two pickles: what the memo was made from first, so that a memo of another text
+        # is told from the first few bytes, without unpickling its catalogue.
+        data = pickle.dumps((key, today), protocol=pickle.HIGHEST_PROTOCOL)
+        data += pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a memo not written only costs the next run time
             write_atomic(memo, data)
     return loaded, key
@@ -56,11 +59,13 @@ def load(
 def _recall(memo: Path, key: str, today: date) -> Catalogue | None:
     try:
         with memo.open("rb") as stream:
-            remembered_key, made_on, loaded = _Unpickler(stream).load()
-        holds = remembered_key == key and made_on <= today and isinstance(loaded, Catalogue)
+            remembered_key, made_on = _Unpickler(stream).load()
+            if remembered_key != key or not made_on <= today:
+                return None
+            loaded = _Unpickler(stream).load()  # a pickle of its own: an unpickler of its own
     except Exception:  # missing, damaged or foreign: no memo, whatever the reason
         return None
-    return loaded if holds else None
+    return loaded if isinstance(loaded, Catalogue) else None
 
 
 def _key(path: Path, text: str) -> str:

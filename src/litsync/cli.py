@@ -29,6 +29,7 @@ from litsync.errors import (
     LitsyncError,
     LocatedError,
 )
+from litsync.exports import memo_for
 from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import (
@@ -320,9 +321,9 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
     loaded, _ = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
-    expected, unresolved = generated_files(
-        project, loaded, Cache.load(project.cache), use_memo=False
-    )
+    # Every entry made anew: what check compares with is what any render would write.
+    fresh = memo_for(project, loaded, remembered=False)
+    expected, unresolved = generated_files(project, loaded, Cache.load(project.cache), fresh)
     _warn_unresolved(unresolved)
     stale = [project.relative(p) for p, t in expected if _read(p) != t]
     if stale:

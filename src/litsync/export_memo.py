@@ -35,8 +35,11 @@ class ExportMemo:
 
     def __init__(self, path: Path, exports: Sequence[str], known: dict[bytes, Made]) -> None:
         self.path = path
+        self.exports = tuple(exports)
+        """The exports whose entries it holds, in the order of each paper's entries."""
         self._key = _memo_key(exports)
         self._known = known
+        self._prepared: dict[bytes, Made] = {}
         self._used: dict[bytes, Made] = {}
 
     @classmethod
@@ -52,13 +55,18 @@ class ExportMemo:
         return cls(path, exports, known)
 
     def entries(self, source: Source, make: Callable[[Source], Made]) -> Made:
-        """The paper's draft key and entries: remembered, or made by `make` now."""
+        """The paper's draft key and entries for this render: prepared, remembered, or
+        made by `make` now."""
         digest = _digest(source)
-        made = self._known.get(digest)
-        if made is None:
-            made = make(source)
+        made = self._prepared.get(digest) or self._known.get(digest) or make(source)
         self._used[digest] = made
         return made
+
+    def prepare(self, source: Source, make: Callable[[Source], Made]) -> None:
+        """Make the paper's entries, unless remembered, for a render still to come."""
+        digest = _digest(source)
+        if digest not in self._known:
+            self._prepared[digest] = make(source)
 
     def save(self) -> None:
         """Keep the entries of this render's papers, unless they are what was loaded."""

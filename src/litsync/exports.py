@@ -9,7 +9,7 @@ under the key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,11 @@ from typing import Any
 from litsync import bibtex, csl
 from litsync.cache import Cache
 from litsync.catalogue import Catalogue
-from litsync.citations import Citable, Source, cite_keys, draft, sources
+from litsync.citations import Citable, Source, cite_keys, draft, source, sources
 from litsync.curation import EXPORT_FILES, chosen_exports
 from litsync.export_memo import ExportMemo, Made
 from litsync.project import Project
-from litsync.render import PaperView, build_view
+from litsync.render import PaperView, paper_view
 
 
 @dataclass(frozen=True)
@@ -40,39 +40,49 @@ FORMATS = {
 }
 
 
+def memo_for(project: Project, catalogue: Catalogue, remembered: bool = True) -> ExportMemo:
+    """The export memo for the catalogue's exports: the last render's, or (not
+    `remembered`) an empty one, with which every entry is made anew."""
+    chosen = chosen_exports(catalogue.settings.exports)
+    if remembered:
+        return ExportMemo.load(project.export_memo, chosen)
+    return ExportMemo(project.export_memo, chosen, {})
+
+
 def render_exports(
     project: Project,
     catalogue: Catalogue,
     cache: Cache,
-    papers: Sequence[PaperView] | None = None,
-    use_memo: bool = True,
+    papers: Sequence[PaperView],
+    memo: ExportMemo,
 ) -> list[tuple[Path, str]]:
-    """Each chosen export's path and text; `papers` is the document's, when built already.
-
-    With `use_memo`, the papers' entries come from the export memo where they can, and
-    are kept in it for the next render; without, all are made anew and nothing is kept.
-    """
-    chosen = chosen_exports(catalogue.settings.exports)
-    if not chosen:
+    """The path and text of each of the memo's exports, from the document's `papers`."""
+    if not memo.exports:
         return []
-    if papers is None:
-        papers = build_view(catalogue, cache).papers
     cited = sources(catalogue, cache, papers)
-    if use_memo:
-        memo = ExportMemo.load(project.export_memo, chosen)
-    else:
-        memo = ExportMemo(project.export_memo, chosen, {})
-    made = [memo.entries(source, lambda s: _make(s, chosen)) for source in cited]
-    if use_memo:
-        memo.save()
+    made = [memo.entries(s, lambda s: _make(s, memo.exports)) for s in cited]
     keys = cite_keys(cited, [drafted for drafted, _ in made])
     files = []
-    for index, name in enumerate(chosen):
+    for index, name in enumerate(memo.exports):
         keyed = [(key, entries[index]) for key, (_, entries) in zip(keys, made, strict=True)]
         files.append((project.root / EXPORT_FILES[name], FORMATS[name].render(keyed)))
     return files
 
 
-def _make(source: Source, chosen: Sequence[str]) -> Made:
+def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:
+    """Make the entries of the cached papers with these (base) ids ahead of the render:
+    refresh does it for each batch while it waits to send the next one."""
+    if not memo.exports:
+        return
+    year_from = catalogue.settings.year_from
+    for entry in catalogue.entries:
+        record = cache.get(entry.arxiv_id.base) if entry.arxiv_id else None
+        if record is not None and record.id in ids:
+            # A citation does not depend on the paper's number in the document.
+            cited = source(paper_view(0, entry, record, catalogue), record, year_from)
+            memo.prepare(cited, lambda s: _make(s, memo.exports))
+
+
+def _make(source: Source, exports: Sequence[str]) -> Made:
     citation = draft(source)
-    return citation.key, tuple(FORMATS[name].entry(citation) for name in chosen)
+    return citation.key, tuple(FORMATS[name].entry(citation) for name in exports)

@@ -7,7 +7,7 @@ cached data is never deleted or blanked, whatever the service does.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +17,8 @@ from litsync import catalogue_memo, render_memo
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
-from litsync.exports import render_exports
+from litsync.export_memo import ExportMemo
+from litsync.exports import memo_for, prepare, render_exports
 from litsync.files import remove_leftovers, write_atomic
 from litsync.harvest_config import HarvestConfig
 from litsync.identifiers import ArxivId
@@ -104,6 +105,7 @@ def refresh(
         report.removed = cache.keep_only({i.base for i in catalogue.arxiv_ids})
         if report.removed:
             cache.save()
+        memo = None
         if due:
             # Imported only when something is due: the network stack (arxiv, requests)
             # takes a tenth of a second to import, which a run with nothing due saves.
@@ -111,8 +113,15 @@ def refresh(
 
             # A broken template should fail now, not after minutes of polite fetching.
             render_text(project, catalogue, cache)
-            fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
-        written, report.unresolved = write_generated(project, catalogue, catalogue_key, cache)
+            memo = memo_for(project, catalogue)
+            harvester = Harvester(config, clock)
+            fetch_into_cache(
+                due, cache, checks, today, harvester, report,
+                # Made while waiting for the next request, the entries of papers fetched
+                # so far leave only the last batch's to the render at the end.
+                on_saved=lambda found: prepare(memo, catalogue, cache, found),
+            )  # fmt: skip
+        written, report.unresolved = write_generated(project, catalogue, catalogue_key, cache, memo)
         (report.document, report.document_changed), report.exports = written[0], written[1:]
         RunNotes.of(cache, report.not_found, report.rejected, report.stale, report.failure).save(
             project.notes
@@ -127,9 +136,10 @@ def fetch_into_cache(
     today: date,
     harvester: Harvester,
     report: RefreshReport,
+    on_saved: Callable[[Collection[str]], None] | None = None,
 ) -> None:
     """Fetch `due` into the cache and the check log, saved after every batch; the
-    outcome goes into `report`."""
+    outcome goes into `report`. `on_saved` sees the ids of each batch saved."""
     progress = Progress(len(due))
     progress.start(len(harvester.batches(due)))
 
@@ -140,6 +150,8 @@ def fetch_into_cache(
         checks.mark(found, today)
         checks.save()
         progress.advance(len(found), harvester.throttle.requests)
+        if on_saved is not None:
+            on_saved(found.keys())
 
     try:
         result = harvester.harvest(due, on_batch=save_batch)
@@ -174,20 +186,29 @@ def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> 
 
 
 def write_generated(
-    project: Project, catalogue: Catalogue, catalogue_key: str, cache: Cache | None = None
+    project: Project,
+    catalogue: Catalogue,
+    catalogue_key: str,
+    cache: Cache | None = None,
+    memo: ExportMemo | None = None,
 ) -> tuple[list[tuple[str, bool]], list[str]]:
     """Write the document and the exports; return each one's path and whether its bytes
     changed, and the ids left out for lack of metadata.
 
     Nothing is rendered when nothing rendering reads has changed since the files were
-    written (render_memo.py); `cache` (loaded here if not given) must be the cache file's.
+    written (render_memo.py); `cache` (loaded here if not given) must be the cache file's,
+    `memo` (loaded here if not given) the export memo, which is saved.
     """
     key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
     recalled = render_memo.recall(project.render_memo, project.root, key)
     if recalled is not None:
         names, unresolved = recalled
         return [(name, False) for name in names], unresolved
-    files, unresolved = generated_files(project, catalogue, cache or Cache.load(project.cache))
+    memo = memo or memo_for(project, catalogue)
+    files, unresolved = generated_files(
+        project, catalogue, cache or Cache.load(project.cache), memo
+    )
+    memo.save()
     written = [(project.relative(path), write_atomic(path, text)) for path, text in files]
     render_memo.remember(
         project.render_memo, key, [(project.relative(p), t) for p, t in files], unresolved
@@ -196,14 +217,15 @@ def write_generated(
 
 
 def generated_files(
-    project: Project, catalogue: Catalogue, cache: Cache, use_memo: bool = True
+    project: Project, catalogue: Catalogue, cache: Cache, memo: ExportMemo
 ) -> tuple[list[tuple[Path, str]], list[str]]:
     """The document and the exports as `render` writes them, each with its path, and the
-    ids left out of them for lack of metadata; `use_memo` as for render_exports."""
+    ids left out of them for lack of metadata; the exports' entries come from `memo`
+    where it has them, and are added to it."""
     # One view serves the document and the exports: building it is a tenth of the work.
     view = build_view(catalogue, cache)
     document = render_document(view, project.templates, catalogue.settings.template)
-    exports = render_exports(project, catalogue, cache, view.papers, use_memo)
+    exports = render_exports(project, catalogue, cache, view.papers, memo)
     return [(project.output(catalogue.settings), document), *exports], list(view.unresolved)
 
 

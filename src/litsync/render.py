@@ -75,7 +75,7 @@ def build_view(catalogue: Catalogue, cache: Cache) -> DocumentView:
         if entry.arxiv_id is not None and record is None:
             unresolved.append(str(entry.arxiv_id))
             continue
-        papers.append(_paper_view(len(papers) + 1, entry, record, catalogue))
+        papers.append(paper_view(len(papers) + 1, entry, record, catalogue))
     settings = catalogue.settings
     return DocumentView(
         title=settings.title,
@@ -88,9 +88,9 @@ def build_view(catalogue: Catalogue, cache: Cache) -> DocumentView:
     )
 
 
-def _paper_view(
-    number: int, entry: Entry, record: Record | None, catalogue: Catalogue
-) -> PaperView:
+def paper_view(number: int, entry: Entry, record: Record | None, catalogue: Catalogue) -> PaperView:
+    """The paper of `entry`, with its `record` (None for a manual entry), as the
+    document's `number`th."""
     over = entry.overrides
     if record is None:  # a manual entry; the loader guarantees title, url and year
         assert entry.url is not None and over.title is not None and over.year is not None
