@@ -15,7 +15,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal, NamedTuple
 
 from litsync import identifiers
@@ -133,7 +132,7 @@ def _record(paper: PaperView, cache: Cache) -> Record | None:
     if paper.arxiv_id is None:
         return None
     # The view only holds papers whose record is cached; the id was validated on load.
-    return cache.get(identifiers.parse(paper.arxiv_id, date.max).base)
+    return cache.get(identifiers.base_of(paper.arxiv_id))
 
 
 def draft(source: Source) -> Citable:

@@ -69,12 +69,14 @@ class ExportMemo:
             self._prepared[digest] = make(source)
 
     def save(self) -> None:
-        """Keep the entries of this render's papers, unless they are what was loaded."""
-        if self._used.keys() == self._known.keys():
-            return  # each remembered entry was used as it was: the file holds them all
-        data = pickle.dumps((self._key, self._used), protocol=pickle.HIGHEST_PROTOCOL)
-        with contextlib.suppress(OSError):  # a memo not written only costs the next run time
-            write_atomic(self.path, data)
+        """Keep the entries of this render's papers, unless they are what was loaded, and
+        let go of all entries: a memo serves one render, and they are the size of the
+        exports themselves."""
+        if self._used.keys() != self._known.keys():
+            data = pickle.dumps((self._key, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+            with contextlib.suppress(OSError):  # not written, it only costs the next run time
+                write_atomic(self.path, data)
+        self._known, self._prepared, self._used = {}, {}, {}
 
 
 def _memo_key(exports: Sequence[str]) -> str:

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 TEMP_SUFFIX = ".litsync-tmp"
+COMPARE_CHUNK = 1 << 20  # bytes of the old file read at a time
 
 
 def write_atomic(path: Path, text: str | bytes) -> bool:
@@ -19,7 +20,7 @@ def write_atomic(path: Path, text: str | bytes) -> bool:
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        if path.read_bytes() == data:
+        if holds(path, data):
             return False
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
@@ -38,6 +39,21 @@ def write_atomic(path: Path, text: str | bytes) -> bool:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+    return True
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly `data`; raise FileNotFoundError if there is none.
+
+    Read a chunk at a time, so that a large file is never held twice in memory.
+    """
+    with path.open("rb") as stream:
+        if os.fstat(stream.fileno()).st_size != len(data):
+            return False
+        view = memoryview(data)
+        for start in range(0, len(data), COMPARE_CHUNK):
+            if stream.read(COMPARE_CHUNK) != view[start : start + COMPARE_CHUNK]:
+                return False
     return True
 
 

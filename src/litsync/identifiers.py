@@ -34,6 +34,7 @@ _OLD = re.compile(
 # Prefixes of the URL forms: abs/pdf/html pages on any arxiv.org host, http or https.
 _URL = re.compile(r"^https?://(?:[a-z]+\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
 _PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"v\d+$")
 
 FIRST_NEW_STYLE = 704  # April 2007, as YYMM
 FIRST_FIVE_DIGIT = 1501
@@ -135,6 +136,16 @@ def _check_old(match: re.Match[str], raw: str) -> str:
             "since April 2007 they look like 0704.0001"
         )
     return f"{archive}/{yymm}{match.group('seq')}"
+
+
+def base_of(canonical: str) -> str:
+    """The identifier without version of one that litsync wrote (``str(ArxivId)``),
+    without validating it again.
+
+    >>> base_of("1812.07252v2"), base_of("solv-int/9901001v3"), base_of("solv-int/9901001")
+    ('1812.07252', 'solv-int/9901001', 'solv-int/9901001')
+    """
+    return _VERSION_SUFFIX.sub("", canonical)
 
 
 def from_entry_id(entry_id: str) -> ArxivId:

@@ -205,14 +205,23 @@ def write_generated(
         names, unresolved = recalled
         return [(name, False) for name in names], unresolved
     memo = memo or memo_for(project, catalogue)
-    files, unresolved = generated_files(
-        project, catalogue, cache or Cache.load(project.cache), memo
-    )
+    cache = cache or Cache.load(project.cache)
+    written, unresolved = _write(project, key, *generated_files(project, catalogue, cache, memo))
+    # Saved once the texts are let go: the memo of a long list is as large as they are.
     memo.save()
-    written = [(project.relative(path), write_atomic(path, text)) for path, text in files]
-    render_memo.remember(
-        project.render_memo, key, [(project.relative(p), t) for p, t in files], unresolved
-    )
+    return written, unresolved
+
+
+def _write(
+    project: Project, key: str, files: list[tuple[Path, str]], unresolved: list[str]
+) -> tuple[list[tuple[str, bool]], list[str]]:
+    written: list[tuple[str, bool]] = []
+    digests: dict[str, str] = {}
+    for path, text in files:
+        name, data = project.relative(path), text.encode("utf-8")
+        written.append((name, write_atomic(path, data)))
+        digests[name] = render_memo.digest(data)
+    render_memo.remember(project.render_memo, key, digests, unresolved)
     return written, unresolved
 
 

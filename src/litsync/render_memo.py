@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from litsync.files import write_atomic
@@ -41,7 +41,7 @@ def recall(memo: Path, root: Path, key: str) -> tuple[list[str], list[str]] | No
         if data["key"] != key:
             return None
         files: dict[str, str] = data["files"]
-        if any(_hash((root / name).read_bytes()) != digest for name, digest in files.items()):
+        if any(digest((root / name).read_bytes()) != made for name, made in files.items()):
             return None
         return list(files), list(data["unresolved"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -51,18 +51,15 @@ def recall(memo: Path, root: Path, key: str) -> tuple[list[str], list[str]] | No
 def remember(
     memo: Path,
     key: str,
-    files: Sequence[tuple[str, str]],
+    files: Mapping[str, str],
     unresolved: Sequence[str],
 ) -> None:
-    """Record that rendering for `key` wrote `files` (relative path, text)."""
-    payload = {
-        "key": key,
-        "files": {name: _hash(text.encode("utf-8")) for name, text in files},
-        "unresolved": list(unresolved),
-    }
+    """Record that rendering for `key` wrote `files` (relative path: `digest` of its bytes)."""
+    payload = {"key": key, "files": dict(files), "unresolved": list(unresolved)}
     with contextlib.suppress(OSError):  # a memo not written only costs the next run time
         write_atomic(memo, json.dumps(payload, indent=1) + "\n")
 
 
-def _hash(data: bytes) -> str:
+def digest(data: bytes) -> str:
+    """The hash the memo keeps of a generated file's bytes."""
     return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,50 @@
+"""Atomic writes that leave an unchanged file alone, compared a chunk at a time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from litsync.files import COMPARE_CHUNK, holds, write_atomic
+
+BIG = bytes(range(256)) * (COMPARE_CHUNK // 256) * 2 + b"tail"
+
+
+def test_an_unchanged_file_is_not_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "big.txt"
+    assert write_atomic(path, BIG) is True
+    os.chmod(path, 0o640)
+    before = path.stat().st_mtime_ns
+    assert write_atomic(path, BIG) is False
+    assert path.stat().st_mtime_ns == before
+    changed = BIG[:-1] + b"!"
+    assert write_atomic(path, changed) is True
+    assert path.read_bytes() == changed
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert write_atomic(path, "text, é") is True
+    assert path.read_bytes() == "text, é".encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (BIG, True),
+        (b"", False),
+        (BIG[:-1], False),  # one byte shorter
+        (BIG + b"x", False),  # one byte longer
+        (b"!" + BIG[1:], False),  # differs in the first chunk
+        (BIG[:COMPARE_CHUNK] + b"!" + BIG[COMPARE_CHUNK + 1 :], False),  # the second's first
+        (BIG[:-1] + b"!", False),  # the last byte of the last chunk
+    ],
+)
+def test_holds_compares_every_byte(tmp_path: Path, data: bytes, expected: bool) -> None:
+    path = tmp_path / "big"
+    path.write_bytes(BIG)
+    assert holds(path, data) is expected
+
+
+def test_holds_needs_a_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        holds(tmp_path / "none", b"")
