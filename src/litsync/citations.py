@@ -43,6 +43,9 @@ _KEY_STOPWORDS = frozenset(
 )
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _COLLECTIVE = re.compile(r"\b(?:collaboration|consortium|team|group|project)\b", re.IGNORECASE)
+_NOT_ALPHANUMERIC = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() or chr(c).isupper())
+)
 # Letters that Unicode does not decompose into an ASCII letter and an accent.
 _ASCII_LETTERS = str.maketrans(
     {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "\u0131": "i", "ß": "ss",
@@ -241,8 +244,10 @@ def base_key(author: Name | None, year: int, title: str) -> str:
 
 def ascii_word(text: str) -> str:
     """Lowercase ASCII letters and digits of `text`, accents dropped: Müller → muller."""
-    folded = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS))
-    return "".join(c for c in folded.lower() if c in string.ascii_lowercase + string.digits)
+    folded = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS)).lower()
+    # Decomposed, an accented letter is its ASCII letter and a combining accent, dropped
+    # here with every other character that is not ASCII.
+    return folded.encode("ascii", "ignore").decode("ascii").translate(_NOT_ALPHANUMERIC)
 
 
 def unique_keys(keys: Sequence[str], order: Sequence[tuple[str, str]]) -> list[str]:
