@@ -257,8 +257,8 @@ class Size:
     warm: list[Run]
     warm_requests: int
     touched: list[str]
-    render: list[Run]
-    render_edited: list[Run]
+    renders: dict[str, list[Run]]
+    """`litsync render` runs, by what came before them (RENDERS)."""
     per_id: Baseline
     plain: Baseline
 
@@ -313,27 +313,15 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
         )
         warm_requests = len(server.requests)
 
-        render = repeated(root, "render")
-        print(
-            f"render          wall {spread(render)}; peak RSS {peak(render):.0f} MB "
-            "(nothing changed since the refresh: .litsync/rendered.json says so)"
-        )
-        edited = []
-        catalogue = root / "catalogue" / "ids.yaml"
-        for number in range(REPEAT):
-            with catalogue.open("a", encoding="utf-8") as stream:
-                stream.write(f"# edit {number}\n")
-            edited.append(litsync(root, "render"))
-        print(
-            f"  after an edit wall {spread(edited)}; peak RSS {peak(edited):.0f} MB "
-            "(a comment added to ids.yaml: parsed again, document and exports rendered)"
-        )
+        renders = render_runs(root)
+        for name, runs in renders.items():
+            print(f"render {name:18} wall {spread(runs)}; peak RSS {peak(runs):.0f} MB")
 
         per_id = one_request_per_id(server, ids, delay)
         plain = plain_search(server, ids, delay)
     result = Size(
         n, len(requests), floor, cold.wall, cold_floor, serving, warm, warm_requests,
-        touched, render, edited, per_id, plain,
+        touched, renders, per_id, plain,
     )  # fmt: skip
     for name, base in (("one request per id", per_id), ("Search(id_list=all)", plain)):
         print(
@@ -346,6 +334,45 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
 
 def peak(runs: Sequence[Run]) -> float:
     return max(r.peak_rss_mb for r in runs)
+
+
+RENDERS = {
+    "unchanged": "nothing changed since the refresh: .litsync/rendered.json says so",
+    "after a comment": "a comment added to ids.yaml: parsed again, the document and the "
+    "exports rendered, every paper's export entries from .litsync/exports.pickle",
+    "after a title edit": "an override of one paper's title added to ids.yaml: as above, "
+    "and that paper's export entries made anew",
+    "fresh clone": ".litsync/ deleted: the catalogue parsed, every export entry made, the "
+    "memos written",
+}
+
+
+def render_runs(root: Path) -> dict[str, list[Run]]:
+    """REPEAT runs of `litsync render` after each kind of change in RENDERS."""
+    catalogue = root / "catalogue" / "ids.yaml"
+    runs: dict[str, list[Run]] = {name: [] for name in RENDERS}
+    for _ in range(REPEAT):
+        runs["unchanged"].append(litsync(root, "render"))
+    for number in range(REPEAT):
+        with catalogue.open("a", encoding="utf-8") as stream:
+            stream.write(f"# edit {number}\n")
+        runs["after a comment"].append(litsync(root, "render"))
+    for number in range(REPEAT):
+        retitle(catalogue, number)
+        runs["after a title edit"].append(litsync(root, "render"))
+    for _ in range(REPEAT):
+        shutil.rmtree(root / ".litsync")
+        runs["fresh clone"].append(litsync(root, "render"))
+    return runs
+
+
+def retitle(catalogue: Path, number: int) -> None:
+    """Override the title of the `number`th paper of the catalogue, a different one each time."""
+    lines = catalogue.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("  - id: ")]
+    at = starts[(number * 7919) % len(starts)] + 1
+    lines[at:at] = ["    overrides:\n", f"      title: Edited title {number}\n"]
+    catalogue.write_text("".join(lines), encoding="utf-8")
 
 
 # --- the month -----------------------------------------------------------------------
@@ -410,18 +437,18 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
         print(
             f"             warm refresh {s.warm_requests} requests, "
             f"{statistics.median(r.wall for r in s.warm):.2f} s, files changed: "
-            f"{len(s.touched)}; render {statistics.median(r.wall for r in s.render):.2f} s, "
-            f"{peak(s.render):.0f} MB; after an edit "
-            f"{statistics.median(r.wall for r in s.render_edited):.2f} s, "
-            f"{peak(s.render_edited):.0f} MB"
+            f"{len(s.touched)}; render "
+            + ", ".join(
+                f"{name} {statistics.median(r.wall for r in runs):.2f} s {peak(runs):.0f} MB"
+                for name, runs in s.renders.items()
+            )
         )
     if 1_000 in sizes and 10_000 in sizes:
         small, big = sizes[1_000], sizes[10_000]
         print("growth from 1,000 to 10,000 papers (10x):")
         for name, pick in (
             ("warm refresh", lambda s: s.warm),
-            ("render", lambda s: s.render),
-            ("render after an edit", lambda s: s.render_edited),
+            *((f"render {name}", lambda s, name=name: s.renders[name]) for name in RENDERS),
         ):
             a = statistics.median(r.wall for r in pick(small))
             b = statistics.median(r.wall for r in pick(big))
@@ -435,9 +462,9 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
             f"< 1.5 s: {yes(statistics.median(r.wall for r in big.warm) < 1.5)}; "
             f"no file touched: {yes(not big.touched)}"
         )
-        for name, runs in (("render", big.render), ("render after an edit", big.render_edited)):
+        for name, runs in big.renders.items():
             print(
-                f"                   {name} < 1 s: "
+                f"                   render {name} < 1 s: "
                 f"{yes(statistics.median(r.wall for r in runs) < 1)}; < 150 MB: "
                 f"{yes(peak(runs) < 150)}"
             )
@@ -463,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"(arXiv's: {DEFAULT_DELAY:g} s); medians of {REPEAT} runs; calibration loop "
         f"{calibration():.2f} s"
     )
+    for name, what in RENDERS.items():
+        print(f"render {name}: {what}")
     sizes: dict[int, Size] = {}
     with tempfile.TemporaryDirectory(prefix="litsync-bench-") as tmp:
         largest = None
