@@ -452,8 +452,8 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
         ):
             a = statistics.median(r.wall for r in pick(small))
             b = statistics.median(r.wall for r in pick(big))
-            print(f"  {name:21} {a:.2f} s -> {b:.2f} s: {b / a:.1f}x")
-        print(f"  cold local time       {small.overhead:.2f} s -> {big.overhead:.2f} s: "
+            print(f"  {name:25} {a:.2f} s -> {b:.2f} s: {b / a:.1f}x")
+        print(f"  cold local time           {small.overhead:.2f} s -> {big.overhead:.2f} s: "
               f"{big.overhead / small.overhead:.1f}x")  # fmt: skip
     if 10_000 in sizes:
         big = sizes[10_000]
