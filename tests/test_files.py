@@ -12,19 +12,21 @@ from litsync.files import COMPARE_CHUNK, holds, write_atomic
 BIG = bytes(range(256)) * (COMPARE_CHUNK // 256) * 2 + b"tail"
 
 
-def test_an_unchanged_file_is_not_written_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("durable", [True, False])
+def test_an_unchanged_file_is_not_written_again(tmp_path: Path, durable: bool) -> None:
     path = tmp_path / "out" / "big.txt"
-    assert write_atomic(path, BIG) is True
+    assert write_atomic(path, BIG, durable) is True
     os.chmod(path, 0o640)
     before = path.stat().st_mtime_ns
-    assert write_atomic(path, BIG) is False
+    assert write_atomic(path, BIG, durable) is False
     assert path.stat().st_mtime_ns == before
     changed = BIG[:-1] + b"!"
-    assert write_atomic(path, changed) is True
+    assert write_atomic(path, changed, durable) is True
     assert path.read_bytes() == changed
     assert path.stat().st_mode & 0o777 == 0o640
-    assert write_atomic(path, "text, é") is True
+    assert write_atomic(path, "text, é", durable) is True
     assert path.read_bytes() == "text, é".encode()
+    assert [p.name for p in path.parent.iterdir()] == ["big.txt"]  # no temporary file left
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def load(
         data = pickle.dumps((key, today), protocol=pickle.HIGHEST_PROTOCOL)
         data += pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a memo not written only costs the next run time
-            write_atomic(memo, data)
+            write_atomic(memo, data, durable=False)
     return loaded, key
 
 

@@ -75,7 +75,7 @@ class ExportMemo:
         if self._used.keys() != self._known.keys():
             data = pickle.dumps((self._key, self._used), protocol=pickle.HIGHEST_PROTOCOL)
             with contextlib.suppress(OSError):  # not written, it only costs the next run time
-                write_atomic(self.path, data)
+                write_atomic(self.path, data, durable=False)
         self._known, self._prepared, self._used = {}, {}, {}
 
 

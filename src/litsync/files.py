@@ -10,13 +10,15 @@ TEMP_SUFFIX = ".litsync-tmp"
 COMPARE_CHUNK = 1 << 20  # bytes of the old file read at a time
 
 
-def write_atomic(path: Path, text: str | bytes) -> bool:
+def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
     """Replace `path` with `text` (UTF-8, or bytes as they are) in one step; return False
     if it was already so.
 
-    The bytes go to a temporary file in the same directory, are flushed and fsynced,
-    then renamed over the target: readers see the old file or the new one, never a mix.
-    An unchanged file is not rewritten, so its modification time stays as it was.
+    The bytes go to a temporary file in the same directory, are flushed and (if
+    `durable`) fsynced, then renamed over the target: readers see the old file or the new
+    one, never a mix. An unchanged file is not rewritten, so its modification time stays
+    as it was. Memos pass `durable=False`: one lost to a power cut, old or empty, only
+    costs the next run time, and fsyncing megabytes costs every run some.
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
@@ -33,12 +35,14 @@ def write_atomic(path: Path, text: str | bytes) -> bool:
             # mkstemp makes private files; a committed document must stay readable.
             os.fchmod(tmp.fileno(), mode)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
     return True
 
 

@@ -57,7 +57,7 @@ def remember(
     """Record that rendering for `key` wrote `files` (relative path: `digest` of its bytes)."""
     payload = {"key": key, "files": dict(files), "unresolved": list(unresolved)}
     with contextlib.suppress(OSError):  # a memo not written only costs the next run time
-        write_atomic(memo, json.dumps(payload, indent=1) + "\n")
+        write_atomic(memo, json.dumps(payload, indent=1) + "\n", durable=False)
 
 
 def digest(data: bytes) -> str:
