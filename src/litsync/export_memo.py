@@ -22,7 +22,7 @@ from typing import Any
 
 from litsync import fingerprint
 from litsync.citations import Source
-from litsync.files import write_atomic
+from litsync.files import replacing
 
 MEMO_FILE = Path(".litsync") / "exports.pickle"
 
@@ -73,9 +73,10 @@ class ExportMemo:
         let go of all entries: a memo serves one render, and they are the size of the
         exports themselves."""
         if self._used.keys() != self._known.keys():
-            data = pickle.dumps((self._key, self._used), protocol=pickle.HIGHEST_PROTOCOL)
-            with contextlib.suppress(OSError):  # not written, it only costs the next run time
-                write_atomic(self.path, data, durable=False)
+            # Not written, it only costs the next run time. Streamed to the file: a pickle
+            # in memory would be as large as the exports.
+            with contextlib.suppress(OSError), replacing(self.path, durable=False) as stream:
+                pickle.dump((self._key, self._used), stream, protocol=pickle.HIGHEST_PROTOCOL)
         self._known, self._prepared, self._used = {}, {}, {}
 
 

@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".litsync-tmp"
-COMPARE_CHUNK = 1 << 20  # bytes of the old file read at a time
+CHUNK = 1 << 20  # bytes of a file read at a time
 
 
 def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
-    """Replace `path` with `text` (UTF-8, or bytes as they are) in one step; return False
-    if it was already so.
+    """Replace `path` with `text` (UTF-8, or bytes as they are) in one step, as
+    `replacing` does; return False if it was already so.
 
-    The bytes go to a temporary file in the same directory, are flushed and (if
-    `durable`) fsynced, then renamed over the target: readers see the old file or the new
-    one, never a mix. An unchanged file is not rewritten, so its modification time stays
-    as it was. Memos pass `durable=False`: one lost to a power cut, old or empty, only
-    costs the next run time, and fsyncing megabytes costs every run some.
+    An unchanged file is not rewritten, so its modification time stays as it was.
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         if holds(path, data):
             return False
+    except FileNotFoundError:
+        pass
+    with replacing(path, durable) as stream:
+        stream.write(data)
+    return True
+
+
+@contextlib.contextmanager
+def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """A file to write that replaces `path` when the block ends, or is removed if it fails.
+
+    The bytes go to a temporary file in the same directory, are flushed and (if
+    `durable`) fsynced, then renamed over the target: readers see the old file or the new
+    one, never a mix. Memos pass `durable=False`: one lost to a power cut, old or empty,
+    only costs the next run time, and fsyncing megabytes costs every run some.
+    """
+    try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = _default_mode()
@@ -31,7 +47,7 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
+            yield tmp
             # mkstemp makes private files; a committed document must stay readable.
             os.fchmod(tmp.fileno(), mode)
             tmp.flush()
@@ -43,7 +59,13 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
         raise
     if durable:
         _fsync_directory(path.parent)
-    return True
+
+
+def chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes, a chunk at a time, so that a large file is never read whole."""
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
 
 
 def holds(path: Path, data: bytes) -> bool:
@@ -51,14 +73,14 @@ def holds(path: Path, data: bytes) -> bool:
 
     Read a chunk at a time, so that a large file is never held twice in memory.
     """
-    with path.open("rb") as stream:
-        if os.fstat(stream.fileno()).st_size != len(data):
+    if path.stat().st_size != len(data):
+        return False
+    view, at = memoryview(data), 0
+    for chunk in chunks(path):
+        if chunk != view[at : at + len(chunk)]:
             return False
-        view = memoryview(data)
-        for start in range(0, len(data), COMPARE_CHUNK):
-            if stream.read(COMPARE_CHUNK) != view[start : start + COMPARE_CHUNK]:
-                return False
-    return True
+        at += len(chunk)
+    return at == len(data)
 
 
 def _default_mode() -> int:

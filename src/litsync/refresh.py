@@ -205,16 +205,11 @@ def write_generated(
         names, unresolved = recalled
         return [(name, False) for name in names], unresolved
     memo = memo or memo_for(project, catalogue)
-    cache = cache or Cache.load(project.cache)
-    written, unresolved = _write(project, key, *generated_files(project, catalogue, cache, memo))
-    # Saved once the texts are let go: the memo of a long list is as large as they are.
+    files, unresolved = generated_files(
+        project, catalogue, cache or Cache.load(project.cache), memo
+    )
+    # The memo of a long list is as large as the exports: let go of it before writing them.
     memo.save()
-    return written, unresolved
-
-
-def _write(
-    project: Project, key: str, files: list[tuple[Path, str]], unresolved: list[str]
-) -> tuple[list[tuple[str, bool]], list[str]]:
     written: list[tuple[str, bool]] = []
     digests: dict[str, str] = {}
     for path, text in files:

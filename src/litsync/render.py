@@ -198,6 +198,8 @@ def render_document(view: object, templates: Path, name: str) -> str:
             _template_line(err),
             f"{err.message}; the template may use only `document` (see README)",
         ) from None
+    if text.endswith("\n") and not text.endswith("\n\n"):
+        return text  # as templates end: not copied again
     return text.rstrip("\n") + "\n"
 
 

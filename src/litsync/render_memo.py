@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from litsync.files import write_atomic
+from litsync.files import chunks, write_atomic
 
 RENDER_MEMO = Path(".litsync") / "rendered.json"
 
@@ -29,7 +29,13 @@ def key(root: Path, catalogue_key: str, cache: Path, templates: Path) -> str:
     files = [p for p in templates.rglob("*") if p.is_file()] if templates.is_dir() else []
     for path in [cache, *sorted(files)]:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(b"+" + path.read_bytes() + b"\0" if path.exists() else b"-\0")
+        if not path.exists():
+            digest.update(b"-\0")
+            continue
+        digest.update(b"+")
+        for chunk in chunks(path):
+            digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -41,7 +47,7 @@ def recall(memo: Path, root: Path, key: str) -> tuple[list[str], list[str]] | No
         if data["key"] != key:
             return None
         files: dict[str, str] = data["files"]
-        if any(digest((root / name).read_bytes()) != made for name, made in files.items()):
+        if any(file_digest(root / name) != made for name, made in files.items()):
             return None
         return list(files), list(data["unresolved"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -63,3 +69,11 @@ def remember(
 def digest(data: bytes) -> str:
     """The hash the memo keeps of a generated file's bytes."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """`digest` of a file's bytes, read a chunk at a time."""
+    hashed = hashlib.sha256()
+    for chunk in chunks(path):
+        hashed.update(chunk)
+    return hashed.hexdigest()
