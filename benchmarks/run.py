@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import io
 import itertools
+import json
 import math
 import os
 import platform
@@ -40,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote_plus
 
 import arxiv
@@ -50,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from arxiv_server import ArxivServer, Paper, generate_papers  # noqa: E402
 from project import generated_project  # noqa: E402
 
+from litsync.cache import Cache  # noqa: E402
 from litsync.harvest import Harvester  # noqa: E402
 from litsync.harvest_config import DEFAULT_DELAY, MAX_URL_BYTES, HarvestConfig  # noqa: E402
 from litsync.identifiers import parse  # noqa: E402
@@ -123,27 +127,62 @@ class Run:
     out: str
 
 
+# Linux folds the memory of the process a child was forked from into the child's peak
+# RSS, so litsync is started by a small process of its own, made before this one grows.
+SPAWNER = """
+import json, os, subprocess, sys, tempfile, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(job["argv"], stdout=out, stderr=err, env=job["env"])
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        reply = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                 "maxrss_kib": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status),
+                 "out": out.read().decode(), "err": err.read().decode()}
+    print(json.dumps(reply), flush=True)
+"""
+
+
+class Spawner:
+    """A small process that runs commands and reports their time and peak memory."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+
+    def run(self, argv: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"argv": list(argv), "env": env}) + "\n")
+        self.process.stdin.flush()
+        reply: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return reply
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+spawner: Spawner | None = None
+
+
 def litsync(root: Path, *args: str) -> Run:
     """Run this environment's `litsync` console script, as a user would; fail if it fails."""
+    assert spawner is not None, "main() starts the spawner"
     script = Path(sys.executable).parent / "litsync"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "litsync.cli"]
     # As on a normal install, modules load from their bytecode cache.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [*command, *args, "--root", str(root)], stdout=out, stderr=err, env=env
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text = out.read().decode()
-        if process.returncode != 0:
-            raise SystemExit(f"litsync {args[0]} failed:\n{text}{err.read().decode()}")
-    # ru_maxrss is in KiB on Linux.
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+    done = spawner.run([*command, *args, "--root", str(root)], env)
+    if done["code"] != 0:
+        raise SystemExit(f"litsync {args[0]} failed:\n{done['out']}{done['err']}")
+    return Run(done["wall"], done["cpu"], done["maxrss_kib"] / 1024, done["out"])
 
 
 def repeated(root: Path, *args: str) -> list[Run]:
@@ -259,6 +298,8 @@ class Size:
     touched: list[str]
     renders: dict[str, list[Run]]
     """`litsync render` runs, by what came before them (RENDERS)."""
+    renders_arxiv_like: dict[str, list[Run]]
+    """The same, with the titles and abstracts of real arXiv papers in the cache."""
     per_id: Baseline
     plain: Baseline
 
@@ -313,15 +354,20 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
         )
         warm_requests = len(server.requests)
 
+        real = arxiv_like(root)  # made before the renders edit the catalogue
         renders = render_runs(root)
         for name, runs in renders.items():
             print(f"render {name:18} wall {spread(runs)}; peak RSS {peak(runs):.0f} MB")
+        litsync(real, "render")
+        renders_arxiv_like = render_runs(real)
+        for name, runs in renders_arxiv_like.items():
+            print(f"  arXiv-like text {name:18} wall {spread(runs)}; peak RSS {peak(runs):.0f} MB")
 
         per_id = one_request_per_id(server, ids, delay)
         plain = plain_search(server, ids, delay)
     result = Size(
         n, len(requests), floor, cold.wall, cold_floor, serving, warm, warm_requests,
-        touched, renders, per_id, plain,
+        touched, renders, renders_arxiv_like, per_id, plain,
     )  # fmt: skip
     for name, base in (("one request per id", per_id), ("Search(id_list=all)", plain)):
         print(
@@ -364,6 +410,26 @@ def render_runs(root: Path) -> dict[str, list[Run]]:
         shutil.rmtree(root / ".litsync")
         runs["fresh clone"].append(litsync(root, "render"))
     return runs
+
+
+def arxiv_like(root: Path) -> Path:
+    """A copy of the list whose cached papers have the titles and abstracts of the real
+    papers of this repository's cache, in turn, each made its own by its id.
+
+    The generated abstracts are about 400 characters of lowercase words; arXiv's run to
+    1,000 or 2,000, with accents, quotes and formulas, which cost more to encode.
+    """
+    copy = root.with_name(root.name + "-arxiv-like")
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".litsync"))
+    real = list(Cache.load(ROOT / "catalogue" / "cache.json"))
+    cache = Cache.load(copy / "catalogue" / "cache.json")
+    for number, record in enumerate(list(cache)):
+        model = real[number % len(real)]
+        cache.put(dataclasses.replace(
+            record, title=f"{model.title} ({record.id})", abstract=f"{model.abstract} ({record.id})"
+        ))  # fmt: skip
+    cache.save()
+    return copy
 
 
 def retitle(catalogue: Path, number: int) -> None:
@@ -443,6 +509,13 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
                 for name, runs in s.renders.items()
             )
         )
+        print(
+            "             arXiv-like text: render "
+            + ", ".join(
+                f"{name} {statistics.median(r.wall for r in runs):.2f} s {peak(runs):.0f} MB"
+                for name, runs in s.renders_arxiv_like.items()
+            )
+        )
     if 1_000 in sizes and 10_000 in sizes:
         small, big = sizes[1_000], sizes[10_000]
         print("growth from 1,000 to 10,000 papers (10x):")
@@ -462,12 +535,13 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
             f"< 1.5 s: {yes(statistics.median(r.wall for r in big.warm) < 1.5)}; "
             f"no file touched: {yes(not big.touched)}"
         )
-        for name, runs in big.renders.items():
-            print(
-                f"                   render {name} < 1 s: "
-                f"{yes(statistics.median(r.wall for r in runs) < 1)}; < 150 MB: "
-                f"{yes(peak(runs) < 150)}"
-            )
+        for text, renders in (("", big.renders), ("arXiv-like text, ", big.renders_arxiv_like)):
+            for name, runs in renders.items():
+                print(
+                    f"                   {text}render {name} < 1 s: "
+                    f"{yes(statistics.median(r.wall for r in runs) < 1)}; < 150 MB: "
+                    f"{yes(peak(runs) < 150)}"
+                )
 
 
 def plural(count: int, noun: str) -> str:
@@ -484,6 +558,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=DELAY, help="seconds between requests")
     parser.add_argument("--nights", type=int, default=NIGHTS, help="nights to simulate (0: none)")
     args = parser.parse_args(argv)
+    global spawner
+    spawner = Spawner()
     print(
         f"litsync benchmark: Python {platform.python_version()}, {os.cpu_count()} CPUs "
         f"({platform.machine()}), load {os.getloadavg()[0]:.2f}; delay {args.delay:g} s "
@@ -501,6 +577,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.nights and largest is not None:
             nights(*largest, args.nights)
     summary(sizes, args.delay)
+    spawner.close()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"calibration loop at the end {calibration():.2f} s; load {os.getloadavg()[0]:.2f}; "
