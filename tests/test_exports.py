@@ -568,6 +568,6 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     prepared = memo_for(project, loaded, remembered=False)
     prepare(prepared, loaded, cache, {r.id for r in records})
     fresh = memo_for(project, loaded, remembered=False)
-    written = render_exports(project, loaded, cache, papers, prepared)
-    assert written == render_exports(project, loaded, cache, papers, fresh)
+    written = list(render_exports(project, loaded, cache, papers, prepared))
+    assert written == list(render_exports(project, loaded, cache, papers, fresh))
     assert [path.name for path, _ in written] == ["references.bib", "papers.json"]

@@ -325,7 +325,12 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     fresh = memo_for(project, loaded, remembered=False)
     expected, unresolved = generated_files(project, loaded, Cache.load(project.cache), fresh)
     _warn_unresolved(unresolved)
-    stale = [project.relative(p) for p, t in expected if _read(p) != t]
+    files: list[str] = []
+    stale: list[str] = []
+    for path, data in expected:
+        files.append(project.relative(path))
+        if _read(path) != data.decode("utf-8"):
+            stale.append(files[-1])
     if stale:
         print(
             f"Error: {_and(stale)} {'is' if len(stale) == 1 else 'are'} not what "
@@ -333,7 +338,6 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OUT_OF_DATE
-    files = [project.relative(p) for p, _ in expected]
     verb = "is" if len(files) == 1 else "are"
     print(f"OK: {len(loaded.entries)} papers; {_and(files)} {verb} up to date.")
     return EXIT_OK

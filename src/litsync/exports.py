@@ -9,7 +9,7 @@ under the key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,18 +55,17 @@ def render_exports(
     cache: Cache,
     papers: Sequence[PaperView],
     memo: ExportMemo,
-) -> list[tuple[Path, str]]:
-    """The path and text of each of the memo's exports, from the document's `papers`."""
+) -> Iterator[tuple[Path, bytes]]:
+    """The path and bytes (UTF-8) of each of the memo's exports, from the document's
+    `papers`, one at a time: a long list's export need not outlive its writing."""
     if not memo.exports:
-        return []
+        return
     cited = sources(catalogue, cache, papers)
     made = [memo.entries(s, lambda s: _make(s, memo.exports)) for s in cited]
     keys = cite_keys(cited, [drafted for drafted, _ in made])
-    files = []
     for index, name in enumerate(memo.exports):
         keyed = [(key, entries[index]) for key, (_, entries) in zip(keys, made, strict=True)]
-        files.append((project.root / EXPORT_FILES[name], FORMATS[name].render(keyed)))
-    return files
+        yield project.root / EXPORT_FILES[name], FORMATS[name].render(keyed).encode()
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:

@@ -7,7 +7,7 @@ cached data is never deleted or blanked, whatever the service does.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -208,29 +208,36 @@ def write_generated(
     files, unresolved = generated_files(
         project, catalogue, cache or Cache.load(project.cache), memo
     )
-    # The memo of a long list is as large as the exports: let go of it before writing them.
-    memo.save()
     written: list[tuple[str, bool]] = []
     digests: dict[str, str] = {}
-    for path, text in files:
-        name, data = project.relative(path), text.encode("utf-8")
+    for path, data in files:
+        name = project.relative(path)
         written.append((name, write_atomic(path, data)))
         digests[name] = render_memo.digest(data)
+        del data  # a long list's file is megabytes: let go of it before the next is rendered
+    memo.save()
     render_memo.remember(project.render_memo, key, digests, unresolved)
     return written, unresolved
 
 
 def generated_files(
     project: Project, catalogue: Catalogue, cache: Cache, memo: ExportMemo
-) -> tuple[list[tuple[Path, str]], list[str]]:
-    """The document and the exports as `render` writes them, each with its path, and the
-    ids left out of them for lack of metadata; the exports' entries come from `memo`
-    where it has them, and are added to it."""
+) -> tuple[Iterator[tuple[Path, bytes]], list[str]]:
+    """The document and the exports as `render` writes them (UTF-8), each with its path,
+    rendered one at a time as they are asked for, and the ids left out of them for lack
+    of metadata. The exports' entries come from `memo` where it has them, and are added
+    to it."""
     # One view serves the document and the exports: building it is a tenth of the work.
     view = build_view(catalogue, cache)
-    document = render_document(view, project.templates, catalogue.settings.template)
-    exports = render_exports(project, catalogue, cache, view.papers, memo)
-    return [(project.output(catalogue.settings), document), *exports], list(view.unresolved)
+
+    def files() -> Iterator[tuple[Path, bytes]]:
+        # No text is kept in a variable: a suspended generator would hold on to it.
+        settings = catalogue.settings
+        template = settings.template
+        yield project.output(settings), render_document(view, project.templates, template).encode()
+        yield from render_exports(project, catalogue, cache, view.papers, memo)
+
+    return files(), list(view.unresolved)
 
 
 def render_text(project: Project, catalogue: Catalogue, cache: Cache) -> tuple[str, list[str]]:
