@@ -16,7 +16,7 @@ from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import bibtex
+from litsync import bibtex, csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
 from litsync.citations import Source, sources, split_name
@@ -447,8 +447,9 @@ def plant(memo: Path, mark: str) -> None:
     key, entries = pickle.loads(memo.read_bytes())
     for digest, (drafted, (bib, item)) in entries.items():
         head, tail = bib
-        bib = (head, tail.replace("  title = {", f"  title = {{{mark}", 1))
-        entries[digest] = drafted, (bib, item.replace('"title": "', f'"title": "{mark}', 1))
+        bib = (head, tail.replace(b"  title = {", f"  title = {{{mark}".encode(), 1))
+        item = item.replace(b'"title": "', f'"title": "{mark}'.encode(), 1)
+        entries[digest] = drafted, (bib, item)
     memo.write_bytes(pickle.dumps((key, entries)))
 
 
@@ -571,3 +572,8 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     written = list(render_exports(project, loaded, cache, papers, prepared))
     assert written == list(render_exports(project, loaded, cache, papers, fresh))
     assert [path.name for path, _ in written] == ["references.bib", "papers.json"]
+
+
+def test_exports_of_a_list_with_no_paper_yet() -> None:
+    assert csl.render([]) == b"[]\n" == (json.dumps([], indent=2) + "\n").encode()
+    assert bibtex.render([]).decode() == bibtex.HEADER

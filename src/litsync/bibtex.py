@@ -68,18 +68,19 @@ _PLAIN_TITLE = re.compile(rf"\s*(?:{_PLAIN_WORD.pattern}(?:\s+{_PLAIN_WORD.patte
 _PUNCTUATION = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
 
 
-Entry = tuple[str, str]
-"""A paper's entry without its citation key: the text before the key and after it."""
+Entry = tuple[bytes, bytes]
+"""A paper's entry without its citation key: the text before the key and after it, in
+UTF-8, as the file holds them."""
 
 
-def render(entries: Sequence[tuple[str, Entry]]) -> str:
-    """The whole file: a header comment, then each paper's entry under its key, in
+def render(entries: Sequence[tuple[str, Entry]]) -> bytes:
+    """The whole file (UTF-8): a header comment, then each paper's entry under its key, in
     document order."""
     # One join of all the pieces: neither an entry nor the file is copied on the way.
-    pieces = [HEADER]
+    pieces = [HEADER.encode()]
     for key, (head, tail) in entries:
-        pieces += ("\n", head, key, tail)
-    return "".join(pieces)
+        pieces += (b"\n", head, key.encode(), tail)
+    return b"".join(pieces)
 
 
 def entry(paper: Citable) -> Entry:
@@ -89,7 +90,7 @@ def entry(paper: Citable) -> Entry:
     >>> head, tail = entry(Citable("le2017using", "preprint", "Using Synthetic Data",
     ...     (split_name("Tuan Anh Le"),), 2017, (2017, 3, 2), "", "https://arxiv.org/abs/1703.00868",
     ...     "1703.00868", "cs.LG", None, None))
-    >>> print(head + "le2017using" + tail, end="")
+    >>> print((head + b"le2017using" + tail).decode(), end="")
     @misc{le2017using,
       author = {Le, Tuan Anh},
       title = {Using Synthetic Data},
@@ -101,7 +102,7 @@ def entry(paper: Citable) -> Entry:
     }
     """
     lines = [f"  {name} = {{{value}}}," for name, value in _fields(paper)]
-    return f"@{ENTRY_TYPES[paper.kind]}{{", ",\n" + "\n".join(lines) + "\n}\n"
+    return f"@{ENTRY_TYPES[paper.kind]}{{".encode(), (",\n" + "\n".join(lines) + "\n}\n").encode()
 
 
 def _fields(paper: Citable) -> Iterator[tuple[str, str]]:

@@ -8,6 +8,7 @@ with their journal reference as container title and their arXiv id in a note.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,23 +24,26 @@ ITEM_TYPES = {
 }
 
 
-def render(items: Sequence[tuple[str, str]]) -> str:
-    """The whole file: a JSON array of each paper's item under its key (its id), laid out
-    as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out, and a newline."""
+def render(items: Sequence[tuple[str, bytes]]) -> bytes:
+    """The whole file (UTF-8): a JSON array of each paper's item under its key (its id),
+    laid out as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out, and a
+    newline."""
     if not items:
-        return "[]\n"
+        return b"[]\n"
     # An item's text is already indented for its place in the array. One join of all the
     # pieces: neither an item nor the file is copied on the way.
-    pieces = ["["]
+    pieces = [b"["]
     for key, text in items:
-        pieces += ('\n  {\n    "id": ', orjson.dumps(key).decode(), ",", text, ",")
-    pieces[-1] = "\n]\n"  # the last item's comma: the array ends there
-    return "".join(pieces)
+        # Not orjson: each of its small results would keep a buffer of kilobytes.
+        quoted = json.dumps(key, ensure_ascii=False).encode()
+        pieces += (b'\n  {\n    "id": ', quoted, b",", text, b",")
+    pieces[-1] = b"\n]\n"  # the last item's comma: the array ends there
+    return b"".join(pieces)
 
 
-def item(paper: Citable) -> str:
-    """One CSL item without its id, as JSON text: the members after the id, and the
-    closing brace, indented for the item's place in the file's array."""
+def item(paper: Citable) -> bytes:
+    """One CSL item without its id, as JSON text (UTF-8): the members after the id, and
+    the closing brace, indented for the item's place in the file's array."""
     data: dict[str, Any] = {"type": ITEM_TYPES[paper.kind], "title": paper.title}
     if paper.authors:
         data["author"] = [csl_name(name) for name in paper.authors]
@@ -57,8 +61,8 @@ def item(paper: Citable) -> str:
     if paper.abstract:
         data["abstract"] = paper.abstract
     # `{\n  "type": …\n}` one level deeper; JSON text holds no raw newline but these.
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
-    return text[1:].replace("\n", "\n  ")
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    return text[1:].replace(b"\n", b"\n  ")
 
 
 def csl_name(name: Name) -> dict[str, str]:

@@ -8,7 +8,7 @@ paper's citation source (citations.Source) and on litsync's code. The memo
 draft's key and its entries. It is used only when it was made by the same code
 (fingerprint.py) for the same exports, and it holds the papers of the last render only,
 so it never grows beyond the list. Unpickling admits no class at all (the memo is made of
-strings, numbers, tuples, lists and dicts), so a planted file cannot make litsync run code.
+strings, bytes, tuples and dicts), so a planted file cannot make litsync run code.
 """
 
 from __future__ import annotations

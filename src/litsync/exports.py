@@ -30,8 +30,8 @@ class Format:
 
     entry: Callable[[Citable], Any]
     """One paper's entry, without its citation key: the same under any key."""
-    render: Callable[[Sequence[tuple[str, Any]]], str]
-    """The whole file, from each paper's key and entry, in document order."""
+    render: Callable[[Sequence[tuple[str, Any]]], bytes]
+    """The whole file (UTF-8), from each paper's key and entry, in document order."""
 
 
 FORMATS = {
@@ -65,7 +65,7 @@ def render_exports(
     keys = cite_keys(cited, [drafted for drafted, _ in made])
     for index, name in enumerate(memo.exports):
         keyed = [(key, entries[index]) for key, (_, entries) in zip(keys, made, strict=True)]
-        yield project.root / EXPORT_FILES[name], FORMATS[name].render(keyed).encode()
+        yield project.root / EXPORT_FILES[name], FORMATS[name].render(keyed)
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:
