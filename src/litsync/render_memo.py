@@ -33,8 +33,7 @@ def key(root: Path, catalogue_key: str, cache: Path, templates: Path) -> str:
             digest.update(b"-\0")
             continue
         digest.update(b"+")
-        for chunk in chunks(path):
-            digest.update(chunk)
+        _hash_file(digest, path)
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -74,6 +73,10 @@ def digest(data: bytes) -> str:
 def file_digest(path: Path) -> str:
     """`digest` of a file's bytes, read a chunk at a time."""
     hashed = hashlib.sha256()
+    _hash_file(hashed, path)
+    return hashed.hexdigest()
+
+
+def _hash_file(hashed: hashlib._Hash, path: Path) -> None:
     for chunk in chunks(path):
         hashed.update(chunk)
-    return hashed.hexdigest()
