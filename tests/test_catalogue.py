@@ -224,6 +224,17 @@ papers:
 """
 
 
+@pytest.mark.parametrize(
+    "numeral", ["1812.07252", "!!float 1812.07252", "0001.0001", "!!int 42", "42", "0"]
+)
+def test_a_numeral_is_read_as_its_text(numeral: str) -> None:
+    # YAML makes numbers of these; the maintainer wrote text.
+    text = f"papers:\n  - id: 1812.07252\n    usecase: {numeral}\n    topics: [A]\n"
+    assert parse(text, PATH, TODAY).entries[0].usecase == numeral.removeprefix(
+        "!!float "
+    ).removeprefix("!!int ")
+
+
 def test_every_yaml_form_reads_as_written() -> None:
     catalogue = parse(YAML_FORMS, PATH, TODAY)
     settings = catalogue.settings
@@ -251,6 +262,10 @@ def test_every_yaml_form_reads_as_written() -> None:
             "papers:\n  - id: 1812.07252\n    usecase: x\n    topics: [A]\n"
             "    overrides:\n      year: !!int abc\n",
             "catalogue/ids.yaml:6: YAML error: invalid literal for int() with base 10: 'abc'",
+        ),
+        (
+            "papers:\n  - id: !!float 1812.07252x\n    usecase: x\n    topics: [A]\n",
+            "catalogue/ids.yaml:2: YAML error: could not convert string to float: '1812.07252x'",
         ),
     ],
 )

@@ -7,6 +7,7 @@ line and the fix, before anything is fetched or written.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +43,12 @@ MANUAL_KEYS = ("title", "url", "year", "abstract", "authors")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+# Numerals whose number YAML is sure to construct under these tags (an id such as
+# 1701.01370 is read as a float): their text can be taken without constructing it.
+_NUMERALS = {
+    "tag:yaml.org,2002:float": re.compile(r"[0-9]+\.[0-9]+"),
+    "tag:yaml.org,2002:int": re.compile(r"0|[1-9][0-9]*"),
+}
 
 
 @dataclass(frozen=True)
@@ -238,6 +245,9 @@ class _Reader:
         return result
 
     def text(self, node: yaml.Node, what: str) -> str:
+        numeral = _NUMERALS.get(node.tag) if type(node) is yaml.ScalarNode else None
+        if numeral is not None and numeral.fullmatch(node.value):
+            return str(node.value)  # what constructing the number and the line below give
         value = self.value(node)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # YAML reads `id: 1701.01370` as the float 1701.0137; the source text is
