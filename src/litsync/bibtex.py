@@ -52,11 +52,14 @@ _TEXT = UnicodeToLatexEncoder(
     **_ENCODE_OPTIONS,
 )
 _NON_ASCII = UnicodeToLatexEncoder(non_ascii_only=True, **_ENCODE_OPTIONS)
-# What _TEXT changes: non-ASCII, in runs with the character before (a combining accent
-# belongs to its letter), and the ASCII characters LaTeX or BibTeX treat specially.
-_NEEDS_ENCODING = re.compile(r'[\x00-\x7f]?[^\x00-\x7f]+|["#$%&<>\\^_{}~]')
-# The same test for ASCII text, several times faster than the one above.
-_ASCII_SPECIAL = re.compile(r'["#$%&<>\\^_{}~]')
+# The ASCII characters LaTeX or BibTeX treat specially.
+_SPECIAL = b'"#$%&<>\\^_{}~'
+# What _TEXT changes: runs of non-ASCII characters and the special ones. pylatexenc
+# encodes each character alone, but for a combining accent, which belongs to the letter
+# before it: text with one has each run taken with the character before.
+_NEEDS_ENCODING = re.compile(r'[^\x00-\x7f]+|["#$%&<>\\^_{}~]')
+_NEEDS_ENCODING_COMBINED = re.compile(r'[\x00-\x7f]?[^\x00-\x7f]+|["#$%&<>\\^_{}~]')
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _MATH = re.compile(r"(\$[^$\s][^$]*\$)")
 _UNESCAPED_COMMENT = re.compile(r"(?<!\\)[%#]")
 # A word _protect() leaves as it is: printable ASCII that needs no encoding, with no
@@ -129,9 +132,11 @@ def bibtex_name(name: Name) -> str:
     stay whole (``{ATLAS Collaboration}``) is braced."""
     if name.literal:
         return "{" + latex(name.family) + "}"
-    family = latex(" ".join(p for p in (name.particle, name.family) if p))
-    parts = [family, latex(name.suffix), latex(name.given)]
-    return ", ".join(p for p in parts if p)
+    family = " ".join(p for p in (name.particle, name.family) if p)
+    written = ", ".join(p for p in (family, name.suffix, name.given) if p)
+    if _is_plain(written):
+        return written  # most names: each part is its own LaTeX
+    return ", ".join(latex(p) for p in (family, name.suffix, name.given) if p)
 
 
 def title(text: str) -> str:
@@ -162,15 +167,25 @@ def _protect(match: re.Match[str]) -> str:
 def latex(text: str) -> str:
     """Plain text as LaTeX that BibTeX reads whole and LaTeX prints as written:
     ``R&D`` becomes ``R{\\&}D``, ``Müller`` ``M{\\"u}ller``, ``$x^2$`` stays."""
-    if text.isascii() and not _ASCII_SPECIAL.search(text):
-        return text  # most names and abstracts: nothing to encode, no formula (no `$`)
+    if _is_plain(text):
+        return text  # most abstracts: nothing to encode, no formula (no `$`)
     return "".join(part if is_math else _encode(part) for is_math, part in _segments(text))
+
+
+def _is_plain(text: str) -> bool:
+    """ASCII without a special character: its own LaTeX."""
+    # Deleting from bytes is several times faster than searching with a pattern.
+    return text.isascii() and len(text.encode().translate(None, _SPECIAL)) == len(text)
 
 
 def _encode(text: str) -> str:
     # pylatexenc works a character at a time; most text needs nothing, so only the runs
     # that do go through it (10,000 abstracts take a second instead of twenty).
-    return _NEEDS_ENCODING.sub(lambda match: _encode_run(match.group(0)), text)
+    # (The character-class scans are several times faster than the pattern that takes
+    # the character before every run, which is needed only for a combining accent.)
+    combined = not text.isascii() and _COMBINING.search(text)
+    needs_encoding = _NEEDS_ENCODING_COMBINED if combined else _NEEDS_ENCODING
+    return needs_encoding.sub(lambda match: _encode_run(match.group(0)), text)
 
 
 @functools.lru_cache(maxsize=4096)

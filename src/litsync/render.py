@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
@@ -21,8 +22,7 @@ from litsync.markdown import Trusted, escape, link_target
 TEMPLATES_DIR = Path("templates")
 
 
-@dataclass(frozen=True)
-class PaperView:
+class PaperView(NamedTuple):
     """One paper as the template sees it; text fields are escaped on output."""
 
     number: int
