@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import hashlib
 import io
 import itertools
@@ -425,9 +424,11 @@ def arxiv_like(root: Path) -> Path:
     cache = Cache.load(copy / "catalogue" / "cache.json")
     for number, record in enumerate(list(cache)):
         model = real[number % len(real)]
-        cache.put(dataclasses.replace(
-            record, title=f"{model.title} ({record.id})", abstract=f"{model.abstract} ({record.id})"
-        ))  # fmt: skip
+        cache.put(
+            record._replace(
+                title=f"{model.title} ({record.id})", abstract=f"{model.abstract} ({record.id})"
+            )
+        )
     cache.save()
     return copy
 

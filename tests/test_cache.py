@@ -1,4 +1,3 @@
-import dataclasses
 import json
 from pathlib import Path
 
@@ -51,6 +50,23 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
     assert "git checkout -- catalogue/cache.json" in str(info.value)
 
 
+def test_text_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    path.write_bytes(b'{"format": 1, "papers": {"x": "\xff"}}')
+    with pytest.raises(CacheError, match=r"cache.json: cannot read the cache: 'utf-8' codec"):
+        Cache.load(path)
+
+
+def test_json_that_only_the_json_module_reads_is_read(tmp_path: Path) -> None:
+    # A lone surrogate escape: the fast reader refuses it, the json module reads it.
+    path = tmp_path / "cache.json"
+    cache = Cache(path)
+    cache.put(make("2001.00001"))
+    cache.save()
+    path.write_text(path.read_text().replace('"Title"', '"Title \\ud800"'), encoding="utf-8")
+    assert Cache.load(path).records["2001.00001"].title == "Title \ud800"
+
+
 def test_hand_edited_entry_is_reported_not_replaced(tmp_path: Path) -> None:
     path = tmp_path / "cache.json"
     cache = Cache(path)
@@ -94,8 +110,7 @@ def json_dumps(cache: Cache) -> str:
 def test_dumps_is_what_the_json_module_writes(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache.json")
     assert cache.dumps() == json_dumps(cache) == '{\n  "format": 1,\n  "papers": {}\n}\n'
-    odd = dataclasses.replace(
-        make("math/0309136"),
+    odd = make("math/0309136")._replace(
         title='Quotes " and \\ back\nslash, tab\t, Müller, $x^2$, \u2028',
         authors=[],
         categories=[],
@@ -113,8 +128,8 @@ def test_dumps_follows_every_change_of_a_record(tmp_path: Path) -> None:
     cache.put(make("2001.00001"))
     cache.put(make("2001.00002"))
     first = cache.dumps()
-    cache.put(dataclasses.replace(make("2001.00001"), title="Changed"))
+    cache.put(make("2001.00001")._replace(title="Changed"))
     assert cache.dumps() == json_dumps(cache) != first
-    cache.records["2001.00002"] = dataclasses.replace(make("2001.00002"), version=3)
+    cache.records["2001.00002"] = make("2001.00002")._replace(version=3)
     assert '"version": 3' in cache.dumps()
     assert cache.dumps() == json_dumps(cache)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, get_type_hints
 
 import orjson
 
@@ -25,9 +24,12 @@ JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Record:
-    """What arXiv says about one paper (whitespace already normalised)."""
+class Record(NamedTuple):
+    """What arXiv says about one paper (whitespace already normalised).
+
+    A named tuple, not a dataclass: loading a cache of 10,000 papers makes one each, and
+    a tuple is made several times faster.
+    """
 
     id: str
     """Identifier without version, the cache key."""
@@ -58,7 +60,7 @@ class Record:
 
     def to_json(self) -> dict[str, Any]:
         """The fields as a JSON object (its lists are the record's own: do not modify them)."""
-        return {name: getattr(self, name) for name in _FIELD_CHECKS}
+        return self._asdict()
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Record:
@@ -95,13 +97,13 @@ def _is_version(value: object) -> bool:
 
 
 _CHECK_BY_TYPE = {
-    "str": _is_text,
-    "str | None": _is_optional_text,
-    "list[str]": _is_texts,
-    "bool": _is_flag,
-    "int": _is_version,
+    str: _is_text,
+    str | None: _is_optional_text,
+    list[str]: _is_texts,
+    bool: _is_flag,
+    int: _is_version,
 }
-_FIELD_CHECKS = {f.name: _CHECK_BY_TYPE[str(f.type)] for f in fields(Record)}
+_FIELD_CHECKS = {name: _CHECK_BY_TYPE[kind] for name, kind in get_type_hints(Record).items()}
 
 
 class Cache:
@@ -134,10 +136,21 @@ class Cache:
     def load(cls, path: Path) -> Cache:
         """Read the cache; a missing file is an empty cache, a damaged one an error."""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return cls(path)
-        except (OSError, UnicodeDecodeError) as err:
+        except OSError as err:
+            raise CacheError(path, None, f"cannot read the cache: {err}") from None
+        try:
+            # Twice as fast as decoding the text and reading it with json, which is left
+            # to say what is wrong with a file orjson cannot read (or to read what only
+            # json accepts, such as a lone surrogate).
+            return cls(path, _records_from(path, data, orjson.loads(data)))
+        except orjson.JSONDecodeError:
+            pass
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
         return cls.parse(path, text)
 
@@ -173,7 +186,7 @@ class Cache:
         return write_atomic(self.path, self.dumps())
 
 
-def _records_from(path: Path, text: str, data: object) -> dict[str, Record]:
+def _records_from(path: Path, text: str | bytes, data: object) -> dict[str, Record]:
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
         raise CacheError(
             path, 1, f"not a litsync cache of format {FORMAT_VERSION}; restore it from git"
@@ -198,7 +211,9 @@ def _records_from(path: Path, text: str, data: object) -> dict[str, Record]:
     return records
 
 
-def _line_of(text: str, key: str) -> int | None:
+def _line_of(text: str | bytes, key: str) -> int | None:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")  # read by orjson, so UTF-8
     needle = json.dumps(key) + ":"
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip().startswith(needle):

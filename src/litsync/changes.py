@@ -10,7 +10,7 @@ line starts with the arXiv id it is about.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -135,13 +135,13 @@ def _diff(old: Record, new: Record) -> Iterable[tuple[Kind, str]]:
     if new.journal_ref != old.journal_ref:
         yield Kind.JOURNAL_REF, _text_change("journal reference", old.journal_ref, new.journal_ref)
     others = [
-        _FIELD_NAMES[f.name]
-        for f in fields(Record)
-        if f.name not in _DESCRIBED
-        and getattr(old, f.name) != getattr(new, f.name)
+        _FIELD_NAMES[name]
+        for name in Record._fields
+        if name not in _DESCRIBED
+        and getattr(old, name) != getattr(new, name)
         # A new version always has a new date, a withdrawal a new comment: both are said.
-        and not (f.name == "updated" and new.version != old.version)
-        and not (f.name == "comment" and new.withdrawn and not old.withdrawn)
+        and not (name == "updated" and new.version != old.version)
+        and not (name == "comment" and new.withdrawn and not old.withdrawn)
     ]
     if others:
         yield Kind.OTHER, "also changed: " + ", ".join(others)

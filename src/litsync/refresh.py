@@ -6,7 +6,6 @@ cached data is never deleted or blanked, whatever the service does.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,7 +181,7 @@ def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> 
         # A paper arXiv stops returning keeps its last known data, marked, never dropped.
         old = cache.get(arxiv_id.base)
         if old is not None and not old.missing:
-            cache.put(dataclasses.replace(old, missing=True))
+            cache.put(old._replace(missing=True))
 
 
 def write_generated(
