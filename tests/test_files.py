@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from litsync.files import CHUNK, chunks, holds, replacing, write_atomic
+from litsync.files import CHUNK, chunked, chunks, replacing, write_atomic, write_pieces
 
 BIG = bytes(range(256)) * (CHUNK // 256) * 2 + b"tail"
 
@@ -29,27 +29,56 @@ def test_an_unchanged_file_is_not_written_again(tmp_path: Path, durable: bool) -
     assert [p.name for p in path.parent.iterdir()] == ["big.txt"]  # no temporary file left
 
 
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (BIG, True),
-        (b"", False),
-        (BIG[:-1], False),  # one byte shorter
-        (BIG + b"x", False),  # one byte longer
-        (b"!" + BIG[1:], False),  # differs in the first chunk
-        (BIG[:CHUNK] + b"!" + BIG[CHUNK + 1 :], False),  # the second's first
-        (BIG[:-1] + b"!", False),  # the last byte of the last chunk
-    ],
-)
-def test_holds_compares_every_byte(tmp_path: Path, data: bytes, expected: bool) -> None:
+VARIANTS = [
+    b"",
+    BIG[:-1],  # one byte shorter
+    BIG + b"x",  # one byte longer
+    b"!" + BIG[1:],  # differs in the first chunk
+    BIG[:CHUNK] + b"!" + BIG[CHUNK + 1 :],  # the second's first byte
+    BIG[:-1] + b"!",  # the last byte of the last chunk
+]
+
+
+def split(data: bytes, sizes: list[int]) -> list[bytes]:
+    """`data` in pieces of these sizes, in turn, the last one holding the rest."""
+    pieces, at = [], 0
+    for size in sizes:
+        pieces.append(data[at : at + size])
+        at += size
+    return [*pieces, data[at:]]
+
+
+PIECES = [[], [0, 1, 0], [CHUNK - 1, 2], [100] * 30 + [CHUNK]]
+
+
+@pytest.mark.parametrize("sizes", PIECES)
+@pytest.mark.parametrize("data", [BIG, *VARIANTS])
+def test_pieces_are_compared_and_written_byte_for_byte(
+    tmp_path: Path, data: bytes, sizes: list[int]
+) -> None:
     path = tmp_path / "big"
     path.write_bytes(BIG)
-    assert holds(path, data) is expected
+    os.utime(path, ns=(0, 0))
+    assert write_pieces(path, split(data, sizes), durable=False) is (data != BIG)
+    assert path.read_bytes() == data
+    assert (path.stat().st_mtime_ns == 0) is (data == BIG)  # unchanged: not rewritten
+    assert [p.name for p in tmp_path.iterdir()] == ["big"]
 
 
-def test_holds_needs_a_file(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        holds(tmp_path / "none", b"")
+@pytest.mark.parametrize("sizes", PIECES)
+def test_pieces_make_a_new_file(tmp_path: Path, sizes: list[int]) -> None:
+    path = tmp_path / "new" / "big"
+    assert write_pieces(path, split(BIG, sizes)) is True
+    assert path.read_bytes() == BIG
+
+
+def test_chunked_joins_small_pieces_and_passes_large_ones_on() -> None:
+    large = bytes(CHUNK + 1)
+    parts = list(chunked([b"a"] * 10 + [large, b"b", b"c"]))
+    assert [len(p) for p in parts] == [10 + CHUNK + 1, 2]
+    assert b"".join(parts) == b"a" * 10 + large + b"bc"
+    assert next(chunked([large])) is large
+    assert list(chunked([])) == []
 
 
 def test_a_failed_replacement_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> None:

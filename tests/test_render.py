@@ -8,7 +8,7 @@ from litsync.cache import Cache, Record
 from litsync.catalogue import parse
 from litsync.errors import TemplateError
 from litsync.markdown import Trusted, escape
-from litsync.render import build_view, render_document
+from litsync.render import build_view, document_pieces, render_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -120,6 +120,29 @@ def test_golden_document_with_hostile_text() -> None:
     view = build_view(catalogue, hostile_cache())
     assert view.unresolved == ("2101.00003",)
     assert render_document(view, TEMPLATES, "document.md.j2") == EXPECTED
+
+
+@pytest.mark.parametrize("piece", [1, 2, 7, 100, 1 << 18])
+def test_the_document_in_pieces_is_the_document(piece: int) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    pieces = list(document_pieces(view, TEMPLATES, "document.md.j2", piece))
+    assert "".join(pieces) == EXPECTED
+    assert (len(pieces) == 1) is (piece > len(EXPECTED))
+    assert all(p and not p.endswith("\n") for p in pieces[:-1])  # newlines wait for more
+
+
+@pytest.mark.parametrize("piece", [1, 3, 1 << 18])
+@pytest.mark.parametrize(("template", "expected"), [
+    ("", "\n"), ("\n\n\n", "\n"), ("a\n\n\nb", "a\n\n\nb\n"), ("a\n\n\n", "a\n"),
+    ("{% for i in range(3) %}x\n\n{% endfor %}", "x\n\nx\n\nx\n"),
+])  # fmt: skip
+def test_the_document_ends_in_one_newline(
+    tmp_path: Path, piece: int, template: str, expected: str
+) -> None:
+    (tmp_path / "t.md.j2").write_text(template, encoding="utf-8")
+    assert "".join(document_pieces(None, tmp_path, "t.md.j2", piece)) == expected
+    assert render_document(None, tmp_path, "t.md.j2") == expected
 
 
 def test_rendering_is_deterministic() -> None:

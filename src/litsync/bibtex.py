@@ -76,14 +76,13 @@ Entry = tuple[bytes, bytes]
 UTF-8, as the file holds them."""
 
 
-def render(entries: Sequence[tuple[str, Entry]]) -> bytes:
-    """The whole file (UTF-8): a header comment, then each paper's entry under its key, in
-    document order."""
-    # One join of all the pieces: neither an entry nor the file is copied on the way.
+def render(entries: Sequence[tuple[str, Entry]]) -> list[bytes]:
+    """The whole file (UTF-8) in pieces: a header comment, then each paper's entry under
+    its key, in document order. No entry is copied on the way."""
     pieces = [HEADER.encode()]
     for key, (head, tail) in entries:
         pieces += (b"\n", head, key.encode(), tail)
-    return b"".join(pieces)
+    return pieces
 
 
 def entry(paper: Citable) -> Entry:

@@ -327,9 +327,9 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     _warn_unresolved(unresolved)
     files: list[str] = []
     stale: list[str] = []
-    for path, data in expected:
+    for path, pieces in expected:
         files.append(project.relative(path))
-        if _read(path) != data.decode("utf-8"):
+        if _read(path) != b"".join(pieces).decode("utf-8"):
             stale.append(files[-1])
     if stale:
         print(

@@ -24,21 +24,20 @@ ITEM_TYPES = {
 }
 
 
-def render(items: Sequence[tuple[str, bytes]]) -> bytes:
-    """The whole file (UTF-8): a JSON array of each paper's item under its key (its id),
-    laid out as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out, and a
-    newline."""
+def render(items: Sequence[tuple[str, bytes]]) -> list[bytes]:
+    """The whole file (UTF-8) in pieces: a JSON array of each paper's item under its key
+    (its id), laid out as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out,
+    and a newline. No item is copied on the way."""
     if not items:
-        return b"[]\n"
-    # An item's text is already indented for its place in the array. One join of all the
-    # pieces: neither an item nor the file is copied on the way.
+        return [b"[]\n"]
+    # An item's text is already indented for its place in the array.
     pieces = [b"["]
     for key, text in items:
         # Not orjson: each of its small results would keep a buffer of kilobytes.
         quoted = json.dumps(key, ensure_ascii=False).encode()
         pieces += (b'\n  {\n    "id": ', quoted, b",", text, b",")
     pieces[-1] = b"\n]\n"  # the last item's comma: the array ends there
-    return b"".join(pieces)
+    return pieces
 
 
 def item(paper: Citable) -> bytes:

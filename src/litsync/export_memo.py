@@ -33,9 +33,13 @@ Made = tuple[str, tuple[Any, ...]]
 
 
 class ExportMemo:
-    """The entries of the last render, by source; and those of this one, as they are made."""
+    """The entries of the last render, by source; and those of this one, as they are made.
 
-    def __init__(self, path: Path, exports: Sequence[str], known: dict[bytes, Made]) -> None:
+    The last render's are read from the file when first needed: a render writes the
+    document before its exports, and the two need not be in memory at once."""
+
+    def __init__(self, path: Path, exports: Sequence[str], known: dict[bytes, Made] | None) -> None:
+        """`known`: the entries to start from; None for those of the file at `path`."""
         self.path = path
         self.exports = tuple(exports)
         """The exports whose entries it holds, in the order of each paper's entries."""
@@ -47,34 +51,37 @@ class ExportMemo:
     @classmethod
     def load(cls, path: Path, exports: Sequence[str]) -> ExportMemo:
         """The memo at `path` if it was made for `exports` by this code; else an empty one."""
-        try:
-            with path.open("rb") as stream:
-                key, known = _Unpickler(stream).load()
-        except Exception:  # missing, damaged or foreign: start afresh, whatever the reason
-            key, known = None, None
-        if key != _memo_key(exports) or not isinstance(known, dict):
-            known = {}
-        return cls(path, exports, known)
+        return cls(path, exports, None)
+
+    def _remembered(self) -> dict[bytes, Made]:
+        if self._known is None:
+            try:
+                with self.path.open("rb") as stream:
+                    key, known = _Unpickler(stream).load()
+            except Exception:  # missing, damaged or foreign: start afresh, whatever the reason
+                key, known = None, None
+            self._known = known if key == self._key and isinstance(known, dict) else {}
+        return self._known
 
     def entries(self, source: Source, make: Callable[[Source], Made]) -> Made:
         """The paper's draft key and entries for this render: prepared, remembered, or
         made by `make` now."""
         digest = _digest(source)
-        made = self._prepared.get(digest) or self._known.get(digest) or make(source)
+        made = self._prepared.get(digest) or self._remembered().get(digest) or make(source)
         self._used[digest] = made
         return made
 
     def prepare(self, source: Source, make: Callable[[Source], Made]) -> None:
         """Make the paper's entries, unless remembered, for a render still to come."""
         digest = _digest(source)
-        if digest not in self._known:
+        if digest not in self._remembered():
             self._prepared[digest] = make(source)
 
     def save(self) -> None:
         """Keep the entries of this render's papers, unless they are what was loaded, and
         let go of all entries: a memo serves one render, and they are the size of the
         exports themselves."""
-        if self._used.keys() != self._known.keys():
+        if self._used.keys() != self._remembered().keys():
             # Not written, it only costs the next run time. Streamed to the file: a pickle
             # in memory would be as large as the exports.
             with contextlib.suppress(OSError), replacing(self.path, durable=False) as stream:

@@ -30,8 +30,9 @@ class Format:
 
     entry: Callable[[Citable], Any]
     """One paper's entry, without its citation key: the same under any key."""
-    render: Callable[[Sequence[tuple[str, Any]]], bytes]
-    """The whole file (UTF-8), from each paper's key and entry, in document order."""
+    render: Callable[[Sequence[tuple[str, Any]]], list[bytes]]
+    """The whole file (UTF-8) in pieces, from each paper's key and entry, in document
+    order."""
 
 
 FORMATS = {
@@ -55,9 +56,10 @@ def render_exports(
     cache: Cache,
     papers: Sequence[PaperView],
     memo: ExportMemo,
-) -> Iterator[tuple[Path, bytes]]:
-    """The path and bytes (UTF-8) of each of the memo's exports, from the document's
-    `papers`, one at a time: a long list's export need not outlive its writing."""
+) -> Iterator[tuple[Path, Iterator[bytes]]]:
+    """The path and the bytes (UTF-8, in pieces) of each of the memo's exports, from the
+    document's `papers`, one at a time: a long list's export need not outlive its
+    writing. Nothing is made or looked up until the first is asked for."""
     if not memo.exports:
         return
     cited = sources(catalogue, cache, papers)
@@ -65,7 +67,7 @@ def render_exports(
     keys = cite_keys(cited, [drafted for drafted, _ in made])
     for index, name in enumerate(memo.exports):
         keyed = [(key, entries[index]) for key, (_, entries) in zip(keys, made, strict=True)]
-        yield project.root / EXPORT_FILES[name], FORMATS[name].render(keyed)
+        yield project.root / EXPORT_FILES[name], iter(FORMATS[name].render(keyed))
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:

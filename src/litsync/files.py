@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,15 +19,64 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
 
     An unchanged file is not rewritten, so its modification time stays as it was.
     """
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        if holds(path, data):
-            return False
-    except FileNotFoundError:
-        pass
-    with replacing(path, durable) as stream:
-        stream.write(data)
+    return write_pieces(path, [text.encode("utf-8") if isinstance(text, str) else text], durable)
+
+
+def write_pieces(path: Path, pieces: Iterable[bytes], durable: bool = True) -> bool:
+    """`write_atomic` for bytes that come in pieces (best of about a chunk, see
+    `chunked`), none of them held longer than it takes to compare or write it.
+
+    Each piece is compared with the old file as it comes; from the first that differs,
+    the rest are written after the old file's bytes before it.
+    """
+    pieces = iter(pieces)
+    with contextlib.ExitStack() as stack:
+        try:
+            old: BinaryIO | None = stack.enter_context(path.open("rb"))
+        except FileNotFoundError:
+            old = None
+        same, piece = 0, b""
+        if old is not None:
+            for piece in pieces:
+                if old.read(len(piece)) != piece:
+                    break
+                same += len(piece)
+            else:
+                if not old.read(1):
+                    return False  # every byte as it was, and no more of them
+                piece = b""
+        with replacing(path, durable) as stream:
+            if old is not None and same:
+                old.seek(0)
+                _copy(old, stream, same)
+            stream.write(piece)
+            for piece in pieces:
+                stream.write(piece)
     return True
+
+
+def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The bytes of `pieces` again, joined into pieces of a chunk or more (a piece that
+    is larger is passed on as it is, not copied)."""
+    batch: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield b"".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
+    while size > 0:
+        chunk = source.read(min(CHUNK, size))
+        if not chunk:
+            raise OSError(f"{source.name} shrank while it was being replaced")
+        target.write(chunk)
+        size -= len(chunk)
 
 
 @contextlib.contextmanager
@@ -66,21 +115,6 @@ def chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
             yield chunk
-
-
-def holds(path: Path, data: bytes) -> bool:
-    """Whether the file holds exactly `data`; raise FileNotFoundError if there is none.
-
-    Read a chunk at a time, so that a large file is never held twice in memory.
-    """
-    if path.stat().st_size != len(data):
-        return False
-    view, at = memoryview(data), 0
-    for chunk in chunks(path):
-        if chunk != view[at : at + len(chunk)]:
-            return False
-        at += len(chunk)
-    return at == len(data)
 
 
 def _default_mode() -> int:

@@ -18,13 +18,13 @@ from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
 from litsync.export_memo import ExportMemo
 from litsync.exports import memo_for, prepare, render_exports
-from litsync.files import remove_leftovers, write_atomic
+from litsync.files import chunked, remove_leftovers, write_pieces
 from litsync.harvest_config import HarvestConfig
 from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
 from litsync.progress import Progress
 from litsync.project import Project
-from litsync.render import build_view, render_document
+from litsync.render import build_view, document_pieces, render_document
 from litsync.run_notes import RunNotes
 from litsync.schedule import CheckLog, is_due
 
@@ -209,11 +209,11 @@ def write_generated(
     )
     written: list[tuple[str, bool]] = []
     digests: dict[str, str] = {}
-    for path, data in files:
+    for path, pieces in files:
         name = project.relative(path)
-        written.append((name, write_atomic(path, data)))
-        digests[name] = render_memo.digest(data)
-        del data  # a long list's file is megabytes: let go of it before the next is rendered
+        hashed = render_memo.Hashing(chunked(pieces))
+        written.append((name, write_pieces(path, hashed)))
+        digests[name] = hashed.digest()
     memo.save()
     render_memo.remember(project.render_memo, key, digests, unresolved)
     return written, unresolved
@@ -221,19 +221,19 @@ def write_generated(
 
 def generated_files(
     project: Project, catalogue: Catalogue, cache: Cache, memo: ExportMemo
-) -> tuple[Iterator[tuple[Path, bytes]], list[str]]:
+) -> tuple[Iterator[tuple[Path, Iterator[bytes]]], list[str]]:
     """The document and the exports as `render` writes them (UTF-8), each with its path,
-    rendered one at a time as they are asked for, and the ids left out of them for lack
-    of metadata. The exports' entries come from `memo` where it has them, and are added
-    to it."""
+    and the ids left out of them for lack of metadata. Each file's bytes come in pieces,
+    made as they are asked for: a long list's file need never be held whole, and the
+    exports' entries are looked up only once the document is written. They come from
+    `memo` where it has them, and are added to it."""
     # One view serves the document and the exports: building it is a tenth of the work.
     view = build_view(catalogue, cache)
 
-    def files() -> Iterator[tuple[Path, bytes]]:
-        # No text is kept in a variable: a suspended generator would hold on to it.
+    def files() -> Iterator[tuple[Path, Iterator[bytes]]]:
         settings = catalogue.settings
-        template = settings.template
-        yield project.output(settings), render_document(view, project.templates, template).encode()
+        text = document_pieces(view, project.templates, settings.template)
+        yield project.output(settings), (piece.encode() for piece in text)
         yield from render_exports(project, catalogue, cache, view.papers, memo)
 
     return files(), list(view.unresolved)

@@ -8,6 +8,7 @@ template only lays the result out. Fetched text is escaped by the environment's
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from litsync.errors import TemplateError
 from litsync.markdown import Trusted, escape, link_target
 
 TEMPLATES_DIR = Path("templates")
+PIECE = 1 << 18  # characters of the document made at a time
 
 
 class PaperView(NamedTuple):
@@ -179,10 +181,28 @@ def environment(templates: Path) -> jinja2.Environment:
 def render_document(view: object, templates: Path, name: str) -> str:
     """Render `view` (a DocumentView, or discover's CandidatesView) as the template's
     `document`, with template `name` from `templates`; raise TemplateError."""
+    return "".join(document_pieces(view, templates, name))
+
+
+def document_pieces(view: object, templates: Path, name: str, piece: int = PIECE) -> Iterator[str]:
+    """`render_document`'s text in pieces of about `piece` characters, each made as it is
+    asked for: a long list's document need never be held whole. The text ends in one
+    newline, whatever number the template leaves."""
     path = templates / name
     try:
         template = environment(templates).get_template(name)
-        text = template.render(document=view)
+        batch: list[str] = []
+        size = 0
+        for part in template.generate(document=view):
+            batch.append(part)
+            size += len(part)
+            if size >= piece:
+                text = "".join(batch)
+                body = text.rstrip("\n")  # newlines wait: they may be the text's last
+                if body:
+                    yield body
+                batch, size = [text[len(body) :]], len(text) - len(body)
+        yield "".join(batch).rstrip("\n") + "\n"
     except jinja2.TemplateNotFound:
         raise TemplateError(
             path,
@@ -198,9 +218,6 @@ def render_document(view: object, templates: Path, name: str) -> str:
             _template_line(err),
             f"{err.message}; the template may use only `document` (see README)",
         ) from None
-    if text.endswith("\n") and not text.endswith("\n\n"):
-        return text  # as templates end: not copied again
-    return text.rstrip("\n") + "\n"
 
 
 def _template_line(err: BaseException) -> int | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from litsync.files import chunks, write_atomic
@@ -65,13 +65,25 @@ def remember(
         write_atomic(memo, json.dumps(payload, indent=1) + "\n", durable=False)
 
 
-def digest(data: bytes) -> str:
-    """The hash the memo keeps of a generated file's bytes."""
-    return hashlib.sha256(data).hexdigest()
+class Hashing:
+    """The pieces of a generated file's bytes, passed on as they are hashed."""
+
+    def __init__(self, pieces: Iterable[bytes]) -> None:
+        self._pieces = pieces
+        self._hashed = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece in self._pieces:
+            self._hashed.update(piece)
+            yield piece
+
+    def digest(self) -> str:
+        """The hash the memo keeps of the bytes passed on (`file_digest` of the file)."""
+        return self._hashed.hexdigest()
 
 
 def file_digest(path: Path) -> str:
-    """`digest` of a file's bytes, read a chunk at a time."""
+    """The hash the memo keeps of a file's bytes, read a chunk at a time."""
     hashed = hashlib.sha256()
     _hash_file(hashed, path)
     return hashed.hexdigest()
