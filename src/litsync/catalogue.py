@@ -87,6 +87,9 @@ class Overrides:
     authors: tuple[str, ...] | None = None
 
 
+_NO_OVERRIDES = Overrides()
+
+
 @dataclass(frozen=True)
 class Entry:
     """One paper of the catalogue: an arXiv paper, or a manual entry with a url."""
@@ -375,7 +378,7 @@ class _Reader:
                 "what arXiv says",
             )
         arxiv_id = self.arxiv_id(fields["id"], "id")
-        overrides = Overrides()
+        overrides = _NO_OVERRIDES  # one for all entries: it cannot change
         if "overrides" in fields:
             overrides = self.overrides(fields["overrides"])
         return Entry(_line(node), usecase, topics, arxiv_id=arxiv_id, overrides=overrides)

@@ -245,6 +245,8 @@ def base_key(author: Name | None, year: int, title: str) -> str:
 
 def ascii_word(text: str) -> str:
     """Lowercase ASCII letters and digits of `text`, accents dropped: Müller → muller."""
+    if text.isascii():
+        return text.lower().translate(_NOT_ALPHANUMERIC)  # what the lines below give it
     folded = unicodedata.normalize("NFKD", text.translate(_ASCII_LETTERS)).lower()
     # Decomposed, an accented letter is its ASCII letter and a combining accent, dropped
     # here with every other character that is not ASCII.
