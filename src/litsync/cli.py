@@ -34,9 +34,9 @@ from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import (
     RefreshReport,
+    document_text,
     generated_files,
     refresh,
-    render_text,
     write_generated,
 )
 from litsync.wording import count
@@ -310,8 +310,8 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
         project.catalogue, project.catalogue_memo, remember=not args.draft
     )
     if args.draft:
-        text, unresolved = render_text(project, loaded, Cache.load(project.cache))
-        sys.stdout.write(text)
+        text, unresolved = document_text(project, loaded, Cache.load(project.cache))
+        sys.stdout.writelines(text)
     else:
         written, unresolved = write_generated(project, loaded, key)
         print_written(written)

@@ -24,7 +24,7 @@ from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
 from litsync.progress import Progress
 from litsync.project import Project
-from litsync.render import build_view, document_pieces, render_document
+from litsync.render import build_view, document_pieces
 from litsync.run_notes import RunNotes
 from litsync.schedule import CheckLog, is_due
 
@@ -111,7 +111,8 @@ def refresh(
             from litsync.harvest import Harvester
 
             # A broken template should fail now, not after minutes of polite fetching.
-            render_text(project, catalogue, cache)
+            for _ in document_text(project, catalogue, cache)[0]:
+                pass  # only whether it renders counts, not the text
             memo = memo_for(project, catalogue)
             harvester = Harvester(config, clock)
             fetch_into_cache(
@@ -239,8 +240,12 @@ def generated_files(
     return files(), list(view.unresolved)
 
 
-def render_text(project: Project, catalogue: Catalogue, cache: Cache) -> tuple[str, list[str]]:
-    """The document as `render` would write it, and the ids it had to leave out."""
+def document_text(
+    project: Project, catalogue: Catalogue, cache: Cache
+) -> tuple[Iterator[str], list[str]]:
+    """The document as `render` would write it, in pieces made as they are asked for,
+    and the ids it had to leave out."""
     view = build_view(catalogue, cache)
-    text = render_document(view, project.templates, catalogue.settings.template)
-    return text, list(view.unresolved)
+    return document_pieces(view, project.templates, catalogue.settings.template), list(
+        view.unresolved
+    )
