@@ -433,6 +433,10 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
         (bibtex.latex, "", ""),
         (bibtex.latex, "Gül Varol", 'G{\\"u}l Varol'),
         (bibtex.latex, "costs $O(n)$ and 50%", "costs $O(n)$ and 50{\\%}"),
+        # A combining accent belongs to the letter before it, precomposed or not.
+        (bibtex.latex, "Mu\u0308ller", 'M{\\"u}ller'),
+        (bibtex.latex, "Caf\u00e9 and cafe\u0301", "Caf{\\'e} and caf{\\'e}"),
+        (bibtex.latex, "R&D\u2019s cafe\u0301", "R{\\&}D{\\textquoteright}s caf{\\'e}"),
     ],
 )  # fmt: skip
 def test_text_written_for_latex(encode: Callable[[str], str], text: str, expected: str) -> None:
