@@ -7,6 +7,7 @@ template only lays the result out. Fetched text is escaped by the environment's
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from litsync.errors import TemplateError
 from litsync.markdown import Trusted, escape, link_target
 
 TEMPLATES_DIR = Path("templates")
-PIECE = 1 << 18  # characters of the document made at a time
+PARTS = 1 << 13  # outputs of the template joined into one piece of the document
 
 
 class PaperView(NamedTuple):
@@ -184,25 +185,23 @@ def render_document(view: object, templates: Path, name: str) -> str:
     return "".join(document_pieces(view, templates, name))
 
 
-def document_pieces(view: object, templates: Path, name: str, piece: int = PIECE) -> Iterator[str]:
-    """`render_document`'s text in pieces of about `piece` characters, each made as it is
-    asked for: a long list's document need never be held whole. The text ends in one
-    newline, whatever number the template leaves."""
+def document_pieces(view: object, templates: Path, name: str, parts: int = PARTS) -> Iterator[str]:
+    """`render_document`'s text in pieces, each joined from `parts` of the template's
+    outputs as it is asked for: a long list's document need never be held whole. The
+    text ends in one newline, whatever number the template leaves."""
     path = templates / name
     try:
-        template = environment(templates).get_template(name)
-        batch: list[str] = []
-        size = 0
-        for part in template.generate(document=view):
-            batch.append(part)
-            size += len(part)
-            if size >= piece:
-                text = "".join(batch)
-                body = text.rstrip("\n")  # newlines wait: they may be the text's last
-                if body:
-                    yield body
-                batch, size = [text[len(body) :]], len(text) - len(body)
-        yield "".join(batch).rstrip("\n") + "\n"
+        outputs = environment(templates).get_template(name).generate(document=view)
+        waiting = ""  # newlines that may be the text's last
+        # islice and join take the outputs in C: a loop over each of the 300,000 outputs
+        # of 10,000 papers would cost a third of the time of rendering them.
+        while batch := list(itertools.islice(outputs, parts)):
+            text = waiting + "".join(batch)
+            body = text.rstrip("\n")
+            if body:
+                yield body
+            waiting = text[len(body) :]
+        yield "\n"
     except jinja2.TemplateNotFound:
         raise TemplateError(
             path,
