@@ -131,11 +131,13 @@ def bibtex_name(name: Name) -> str:
     stay whole (``{ATLAS Collaboration}``) is braced."""
     if name.literal:
         return "{" + latex(name.family) + "}"
-    family = " ".join(p for p in (name.particle, name.family) if p)
-    written = ", ".join(p for p in (family, name.suffix, name.given) if p)
+    particle, family = name.particle, name.family
+    family = f"{particle} {family}" if particle and family else particle or family
+    parts = [p for p in (family, name.suffix, name.given) if p]
+    written = ", ".join(parts)
     if _is_plain(written):
         return written  # most names: each part is its own LaTeX
-    return ", ".join(latex(p) for p in (family, name.suffix, name.given) if p)
+    return ", ".join([latex(p) for p in parts])
 
 
 def title(text: str) -> str:

@@ -221,12 +221,8 @@ def split_name(name: str) -> Name:
     # Lowercase words right before the family name are its particle (van, de, von der).
     while start > 1 and words[start - 1][:1].islower():
         start -= 1
-    return Name(
-        family=family,
-        given=" ".join(words[:start]),
-        particle=" ".join(words[start:-1]),
-        suffix=suffix,
-    )
+    # Positional: a named tuple is made faster so, and split_name makes one per author.
+    return Name(family, " ".join(words[:start]), " ".join(words[start:-1]), suffix)
 
 
 def base_key(author: Name | None, year: int, title: str) -> str:
