@@ -147,7 +147,7 @@ def draft(source: Source) -> Citable:
     is that of the first version, which never changes, so a new version does not change
     the key.
     """
-    authors = tuple(split_name(a) for a in source.authors)
+    authors = tuple([split_name(a) for a in source.authors])
     first_year = int(source.published[:4]) if source.published else source.year
     key = base_key(authors[0] if authors else None, first_year, source.title)
     if source.day is None:
@@ -234,8 +234,13 @@ def base_key(author: Name | None, year: int, title: str) -> str:
     'anon2016synthia'
     """
     family = ascii_word(author.family) if author else ""
-    words = (ascii_word(w) for w in title.split())
-    first = next((w for w in words if w and w not in _KEY_STOPWORDS), "")
+    first = ""
+    for word in title.split():
+        first = ascii_word(word)
+        if first and first not in _KEY_STOPWORDS:
+            break
+    else:
+        first = ""
     return f"{family or 'anon'}{year}{first}"
 
 
