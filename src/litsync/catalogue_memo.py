@@ -28,7 +28,8 @@ from litsync.catalogue import Catalogue
 from litsync.files import write_atomic
 
 MEMO_FILE = Path(".litsync") / "catalogue.pickle"
-_SAFE_CLASSES = {("datetime", "date"), ("pathlib", type(Path()).__name__)}
+# The module a path's class is pickled under moved in Python 3.13 (pathlib._local).
+_SAFE_CLASSES = {("datetime", "date"), (type(Path()).__module__, type(Path()).__name__)}
 
 
 def load(
