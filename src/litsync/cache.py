@@ -110,14 +110,13 @@ _CHECK_BY_TYPE = {
     bool: _is_flag,
     int: _is_version,
 }
-_FIELD_CHECKS = {name: _CHECK_BY_TYPE[kind] for name, kind in get_type_hints(Record).items()}
+_FIELD_TYPES = get_type_hints(Record)
+_FIELD_CHECKS = {name: _CHECK_BY_TYPE[kind] for name, kind in _FIELD_TYPES.items()}
 # The types each field's check admits, for a record read from JSON; a list's items and
 # the version's value are checked apart.
 _JSON_TYPES = {str: (str,), str | None: (str, type(None)), list[str]: (list,), bool: (bool,),
                int: (int,)}  # fmt: skip
-_TYPES = frozenset(
-    itertools.product(*(_JSON_TYPES[kind] for kind in get_type_hints(Record).values()))
-)
+_TYPES = frozenset(itertools.product(*(_JSON_TYPES[kind] for kind in _FIELD_TYPES.values())))
 
 
 class Cache:

@@ -23,8 +23,8 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
 
 
 def write_pieces(path: Path, pieces: Iterable[bytes], durable: bool = True) -> bool:
-    """`write_atomic` for bytes that come in pieces (best of about a chunk, see
-    `chunked`), none of them held longer than it takes to compare or write it.
+    """`write_atomic` for bytes that come in pieces, none held longer than it takes to
+    compare or write it. Pieces of about a chunk (see `chunked`) are compared fastest.
 
     Each piece is compared with the old file as it comes; from the first that differs,
     the rest are written after the old file's bytes before it.
