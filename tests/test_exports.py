@@ -433,6 +433,13 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
         (bibtex.latex, "", ""),
         (bibtex.latex, "Gül Varol", 'G{\\"u}l Varol'),
         (bibtex.latex, "costs $O(n)$ and 50%", "costs $O(n)$ and 50{\\%}"),
+        # Non-ASCII text with specials, inside a formula and out.
+        (bibtex.latex, "Spin $\\sigma = α$ at 5% in “quotes”",
+         "Spin $\\sigma = {\\ensuremath{\\alpha}}$ at 5{\\%} in "
+         "{\\textquotedblleft}quotes{\\textquotedblright}"),
+        (bibtex.latex, "“A&B” $x_1$ \\ {y}",
+         "{\\textquotedblleft}A{\\&}B{\\textquotedblright} $x_1$ {\\textbackslash} "
+         "{\\textbraceleft}y{\\textbraceright}"),
         # A combining accent belongs to the letter before it, precomposed or not.
         (bibtex.latex, "Mu\u0308ller", 'M{\\"u}ller'),
         (bibtex.latex, "Caf\u00e9 and cafe\u0301", "Caf{\\'e} and caf{\\'e}"),
