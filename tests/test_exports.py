@@ -8,6 +8,7 @@ import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -22,7 +23,7 @@ from litsync.catalogue import load
 from litsync.citations import Source, sources, split_name
 from litsync.cli import main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
-from litsync.export_memo import Made
+from litsync.export_memo import ExportMemo, Made
 from litsync.exports import memo_for, prepare, render_exports
 from litsync.project import Project
 from litsync.render import build_view
@@ -434,7 +435,7 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
         (bibtex.latex, "Gül Varol", 'G{\\"u}l Varol'),
         (bibtex.latex, "costs $O(n)$ and 50%", "costs $O(n)$ and 50{\\%}"),
         # Non-ASCII text with specials, inside a formula and out.
-        (bibtex.latex, "Spin $\\sigma = α$ at 5% in “quotes”",
+        (bibtex.latex, "Spin $\\sigma = \u03b1$ at 5% in “quotes”",
          "Spin $\\sigma = {\\ensuremath{\\alpha}}$ at 5{\\%} in "
          "{\\textquotedblleft}quotes{\\textquotedblright}"),
         (bibtex.latex, "“A&B” $x_1$ \\ {y}",
@@ -523,6 +524,112 @@ def test_the_memo_holds_the_papers_of_the_last_render_only(
     (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2101.00002"), "utf-8")
     render(capsys, root)
     assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[1]) == 1
+
+
+def retitle(root: Path, arxiv_id: str, title: str) -> None:
+    catalogue = root / "catalogue" / "ids.yaml"
+    text = catalogue.read_text("utf-8")
+    entry = f"  - id: {arxiv_id}\n"
+    assert entry in text
+    catalogue.write_text(text.replace(entry, f"{entry}    overrides:\n      title: {title}\n"))
+
+
+def all_remembered(memo: Path) -> list[Any]:
+    """Every record of the memo file, in order: the memo whole, then each change."""
+    records = []
+    with memo.open("rb") as stream:
+        while True:
+            try:
+                records.append(pickle.Unpickler(stream).load())
+            except EOFError:
+                return records
+
+
+def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = root.with_name(root.name + "-fresh")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
+    render(capsys, fresh)
+    for name in (BIB, CSL):
+        assert (root / name).read_bytes() == (fresh / name).read_bytes()
+
+
+def test_a_few_changed_entries_are_appended_to_the_memo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    render(capsys, root)
+    memo = root / EXPORT_MEMO
+    whole = memo.read_bytes()
+    retitle(root, "1703.06907", "New title")
+    render(capsys, root)
+    assert memo.read_bytes().startswith(whole) and len(memo.read_bytes()) > len(whole)
+    (_, entries), (_, added, dropped) = all_remembered(memo)
+    assert len(entries) == 13 and len(added) == 1 and len(dropped) == 1
+    same_as_from_scratch(root, capsys)
+    # Every entry of the list is found in the memo and its change, the new one too.
+    project = Project(root)
+    loaded = load(project.catalogue)
+    cache = Cache.load(project.cache)
+    cited = sources(loaded, cache, build_view(loaded, cache).papers)
+    remembered = memo_for(project, loaded)
+    assert [remembered.entries(s, never)[0] for s in cited][2] == "tobin2017new"
+    # Changes of more than a quarter of the papers: the memo is written whole again.
+    retitle(root, "1812.07252", "Another title")
+    render(capsys, root)
+    ((_, entries),) = all_remembered(memo)
+    assert len(entries) == 13
+    same_as_from_scratch(root, capsys)
+
+
+def test_changes_appended_to_the_memo_read_back_as_made(tmp_path: Path) -> None:
+    path = tmp_path / "exports.pickle"
+
+    def source(number: int) -> Source:
+        return Source(
+            f"Paper {number}", (), 2020, "", "u", None, None, None, None, None, None, None
+        )
+
+    def maker(kind: bytes) -> Callable[[Source], Made]:
+        shared = (kind, b",\n}\n")  # the same objects in several entries, pickled once
+        return lambda source: (source.title, (shared, source.title.encode()))
+
+    def render(numbers: range, make: Callable[[Source], Made]) -> None:
+        memo = ExportMemo(path, ["bibtex", "csl-json"], None)
+        for number in numbers:
+            memo.entries(source(number), make)
+        memo.save()
+
+    render(range(20), maker(b"@misc{"))
+    render(range(2, 22), maker(b"@article{"))  # two dropped, two added: appended
+    assert len(all_remembered(path)) == 2
+    memo = ExportMemo(path, ["bibtex", "csl-json"], None)
+    expected = [maker(b"@misc{" if n < 20 else b"@article{")(source(n)) for n in range(2, 22)]
+    assert [memo.entries(source(n), never) for n in range(2, 22)] == expected
+
+
+@pytest.mark.parametrize("planted", ["cut", "other exports"])
+def test_a_change_that_does_not_hold_is_not_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: str
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    render(capsys, root)
+    retitle(root, "1703.06907", "New title")
+    render(capsys, root)
+    memo = root / EXPORT_MEMO
+    (key, entries), _ = all_remembered(memo)
+    if planted == "cut":
+        memo.write_bytes(memo.read_bytes()[:-5])
+    else:
+        # What a render for other exports would append, at once, to the same file.
+        wrong = {digest: (drafted, (b"wrong",)) for digest, (drafted, _) in entries.items()}
+        other = pickle.dumps((key.replace("csl-json", "ris"), wrong, []))
+        memo.open("ab").write(other)
+    (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
+    render(capsys, root)
+    same_as_from_scratch(root, capsys)
+    ((_, rewritten),) = all_remembered(memo)
+    assert len(rewritten) == 13
 
 
 def test_check_makes_every_entry_anew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

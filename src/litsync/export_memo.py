@@ -9,6 +9,12 @@ draft's key and its entries. It is used only when it was made by the same code
 (fingerprint.py) for the same exports, and it holds the papers of the last render only,
 so it never grows beyond the list. Unpickling admits no class at all (the memo is made of
 strings, bytes, tuples and dicts), so a planted file cannot make litsync run code.
+
+When a render changes the entries of a few papers (an edited title, a new version), the
+change is appended to the file instead of the whole memo being written again (35 MB for
+10,000 papers of arXiv's text); once the changes appended add up to a quarter of the
+memo, it is written whole. Every record names the code and exports it was made for, and
+maps sources to entries, so whatever part of a file can be read is right to use.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ class ExportMemo:
         """The exports whose entries it holds, in the order of each paper's entries."""
         self._key = _memo_key(exports)
         self._known = known
+        self._appended = 0
+        """Entries added or dropped by the changes appended to the file since it was
+        written whole."""
         self._prepared: dict[bytes, Made] = {}
         self._used: dict[bytes, Made] = {}
 
@@ -55,12 +64,7 @@ class ExportMemo:
 
     def _remembered(self) -> dict[bytes, Made]:
         if self._known is None:
-            try:
-                with self.path.open("rb") as stream:
-                    key, known = _Unpickler(stream).load()
-            except Exception:  # missing, damaged or foreign: start afresh, whatever the reason
-                key, known = None, None
-            self._known = known if key == self._key and isinstance(known, dict) else {}
+            self._known, self._appended = _read(self.path, self._key)
         return self._known
 
     def entries(self, source: Source, make: Callable[[Source], Made]) -> Made:
@@ -81,12 +85,50 @@ class ExportMemo:
         """Keep the entries of this render's papers, unless they are what was loaded, and
         let go of all entries: a memo serves one render, and they are the size of the
         exports themselves."""
-        if self._used.keys() != self._remembered().keys():
-            # Not written, it only costs the next run time. Streamed to the file: a pickle
-            # in memory would be as large as the exports.
-            with contextlib.suppress(OSError), replacing(self.path, durable=False) as stream:
-                pickle.dump((self._key, self._used), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        remembered = self._remembered()
+        if self._used.keys() != remembered.keys():
+            with contextlib.suppress(OSError):  # not written, it only costs the next run time
+                self._write(remembered)
         self._known, self._prepared, self._used = {}, {}, {}
+
+    def _write(self, remembered: dict[bytes, Made]) -> None:
+        added = {digest: made for digest, made in self._used.items() if digest not in remembered}
+        dropped = [digest for digest in remembered if digest not in self._used]
+        appended = self._appended + len(added) + len(dropped)
+        if remembered and appended <= len(self._used) // 4:
+            change = pickle.dumps((self._key, added, dropped), protocol=pickle.HIGHEST_PROTOCOL)
+            with self.path.open("ab") as stream:
+                stream.write(change)  # one write: a concurrent render's cannot come inside
+            return
+        # Streamed to the file: a pickle in memory would be as large as the exports.
+        with replacing(self.path, durable=False) as stream:
+            pickle.dump((self._key, self._used), stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read(path: Path, key: str) -> tuple[dict[bytes, Made], int]:
+    """The entries of the memo at `path` if it was made for `key` (none otherwise), and
+    how many the changes appended to it added or dropped."""
+    try:
+        with path.open("rb") as stream:
+            made_for, known = _Unpickler(stream).load()
+            if made_for != key or not isinstance(known, dict):
+                return {}, 0
+            appended = 0
+            while True:
+                try:
+                    # An unpickler of its own: one keeps the objects of the records it read,
+                    # and would give them for the same references in the next.
+                    made_for, added, dropped = _Unpickler(stream).load()
+                except EOFError:  # the end, between records (a cut record is an error)
+                    return known, appended
+                if made_for != key or not isinstance(added, dict) or not isinstance(dropped, list):
+                    return {}, 0  # made for other code or exports, by a concurrent render
+                known.update(added)
+                for digest in dropped:
+                    known.pop(digest, None)
+                appended += len(added) + len(dropped)
+    except Exception:  # missing, damaged or foreign: start afresh, whatever the reason
+        return {}, 0
 
 
 def _memo_key(exports: Sequence[str]) -> str:
