@@ -29,7 +29,7 @@ class PaperView(NamedTuple):
     """One paper as the template sees it; text fields are escaped on output."""
 
     number: int
-    anchor: str
+    anchor: Trusted
     title: str
     url: Trusted
     usecase: str
@@ -99,7 +99,7 @@ def paper_view(number: int, entry: Entry, record: Record | None, catalogue: Cata
         assert entry.url is not None and over.title is not None and over.year is not None
         return PaperView(
             number=number,
-            anchor=f"ref{number}",
+            anchor=Trusted(f"ref{number}"),
             title=over.title,
             url=link_target(entry.url),
             usecase=entry.usecase,
@@ -115,7 +115,7 @@ def paper_view(number: int, entry: Entry, record: Record | None, catalogue: Cata
     assert entry.arxiv_id is not None
     return PaperView(
         number=number,
-        anchor=f"ref{number}",
+        anchor=Trusted(f"ref{number}"),
         title=over.title or record.title,
         url=link_target(entry.arxiv_id.abs_url),
         usecase=entry.usecase,
