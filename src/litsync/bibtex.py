@@ -105,27 +105,24 @@ def entry(paper: Citable) -> Entry:
       url = {https://arxiv.org/abs/1703.00868},
     }
     """
-    lines = [f"  {name} = {{{value}}}," for name, value in _fields(paper)]
-    return f"@{ENTRY_TYPES[paper.kind]}{{".encode(), (",\n" + "\n".join(lines) + "\n}\n").encode()
-
-
-def _fields(paper: Citable) -> Iterator[tuple[str, str]]:
+    fields = []
     if paper.authors:
-        yield "author", " and ".join(bibtex_name(name) for name in paper.authors)
-    yield "title", title(paper.title)
+        fields.append(f"  author = {{{' and '.join([bibtex_name(n) for n in paper.authors])}}},")
+    fields.append(f"  title = {{{title(paper.title)}}},")
     if paper.venue and paper.kind in VENUE_FIELDS:
-        yield VENUE_FIELDS[paper.kind], latex(paper.venue)
-    yield "year", str(paper.year)
+        fields.append(f"  {VENUE_FIELDS[paper.kind]} = {{{latex(paper.venue)}}},")
+    fields.append(f"  year = {{{paper.year}}},")
     if paper.doi:
-        yield "doi", _verbatim(paper.doi)
+        fields.append(f"  doi = {{{_verbatim(paper.doi)}}},")
     if paper.arxiv_id:
-        yield "eprint", paper.arxiv_id
-        yield "archivePrefix", "arXiv"
+        fields.append(f"  eprint = {{{paper.arxiv_id}}},\n  archivePrefix = {{arXiv}},")
         if paper.primary_class:
-            yield "primaryClass", paper.primary_class
-    yield "url", _verbatim(paper.url)
+            fields.append(f"  primaryClass = {{{paper.primary_class}}},")
+    fields.append(f"  url = {{{_verbatim(paper.url)}}},")
     if paper.abstract:
-        yield "abstract", latex(paper.abstract)
+        fields.append(f"  abstract = {{{latex(paper.abstract)}}},")
+    body = ",\n" + "\n".join(fields) + "\n}\n"
+    return f"@{ENTRY_TYPES[paper.kind]}{{".encode(), body.encode()
 
 
 def bibtex_name(name: Name) -> str:
