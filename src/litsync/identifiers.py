@@ -66,6 +66,8 @@ def strip_decoration(text: str) -> str:
     '1810.10286v2'
     """
     text = text.strip()
+    if text[:1].isdigit():
+        return text  # most ids: nothing around them to remove
     text = _PREFIX.sub("", text)
     if _URL.match(text):
         text = _URL.sub("", text)
