@@ -428,6 +428,9 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
         (bibtex.title, "plain words, as most are", "plain words, as most are"),
         (bibtex.title, "iPhone and (3D) GANs", "{iPhone} and ({3D}) {GANs}"),
         (bibtex.title, "a_b x|y don't [1] `q`", "a{\\_}b x|y don't [1] `q`"),
+        # Punctuation around a word stays outside its braces; a word of it alone is left.
+        (bibtex.title, "«NeRF»: (3D-to-2D)... --x_Y-- ?!",
+         "{\\guillemotleft}{NeRF}{\\guillemotright}: ({3D-to-2D})... --{x{\\_}Y}-- ?!"),
         (bibtex.title, "Müller\u2019s €5 R&D",
          'M{\\"u}ller{\\textquoteright}s {\\texteuro}5 {R{\\&}D}'),
         (bibtex.latex, "Plain Name", "Plain Name"),
