@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, get_type_hints
 
 import orjson
 
+from litsync import collector
 from litsync.errors import CacheError
 from litsync.files import write_atomic
 
@@ -146,6 +147,7 @@ class Cache:
         return dropped
 
     @classmethod
+    @collector.paused()
     def load(cls, path: Path) -> Cache:
         """Read the cache; a missing file is an empty cache, a damaged one an error."""
         try:

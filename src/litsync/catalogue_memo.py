@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from litsync import catalogue, fingerprint
+from litsync import catalogue, collector, fingerprint
 from litsync.catalogue import Catalogue
 from litsync.files import write_atomic
 
@@ -32,6 +32,7 @@ MEMO_FILE = Path(".litsync") / "catalogue.pickle"
 _SAFE_CLASSES = {("datetime", "date"), (type(Path()).__module__, type(Path()).__name__)}
 
 
+@collector.paused()
 def load(
     path: Path, memo: Path, today: date | None = None, remember: bool = True
 ) -> tuple[Catalogue, str]:

@@ -10,14 +10,13 @@ error; 7 damaged cache; 8 another run holds the lock.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from litsync import __version__, catalogue, catalogue_edit, catalogue_memo
+from litsync import __version__, catalogue, catalogue_edit, catalogue_memo, collector
 from litsync.cache import Cache
 from litsync.changes import changelog, commit, project_changes
 from litsync.curation import MAX_RESULTS_LIMIT
@@ -42,16 +41,11 @@ from litsync.refresh import (
 from litsync.wording import count
 
 log = logging.getLogger("litsync")
-GC_THRESHOLD = 100_000  # allocations between collections; Python's default is 700
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `litsync` console script."""
-    # A run builds hundreds of thousands of small objects that live until it ends (YAML
-    # nodes, cached records, the document's view); with the default thresholds the cyclic
-    # collector walks them over and over: a third of the time taken to parse a catalogue
-    # of 10,000 papers. Rarely is enough.
-    gc.set_threshold(GC_THRESHOLD)
+    collector.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "quiet", False))
@@ -311,7 +305,8 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
     )
     if args.draft:
         text, unresolved = document_text(project, loaded, Cache.load(project.cache))
-        sys.stdout.writelines(text)
+        with collector.paused():
+            sys.stdout.writelines(text)
     else:
         written, unresolved = write_generated(project, loaded, key)
         print_written(written)
@@ -327,10 +322,11 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     _warn_unresolved(unresolved)
     files: list[str] = []
     stale: list[str] = []
-    for path, pieces in expected:
-        files.append(project.relative(path))
-        if _read(path) != b"".join(pieces).decode("utf-8"):
-            stale.append(files[-1])
+    with collector.paused():
+        for path, pieces in expected:
+            files.append(project.relative(path))
+            if _read(path) != b"".join(pieces).decode("utf-8"):
+                stale.append(files[-1])
     if stale:
         print(
             f"Error: {_and(stale)} {'is' if len(stale) == 1 else 'are'} not what "

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litsync import catalogue_memo, render_memo
+from litsync import catalogue_memo, collector, render_memo
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
@@ -111,8 +111,9 @@ def refresh(
             from litsync.harvest import Harvester
 
             # A broken template should fail now, not after minutes of polite fetching.
-            for _ in document_text(project, catalogue, cache)[0]:
-                pass  # only whether it renders counts, not the text
+            with collector.paused():
+                for _ in document_text(project, catalogue, cache)[0]:
+                    pass  # only whether it renders counts, not the text
             memo = memo_for(project, catalogue)
             harvester = Harvester(config, clock)
             fetch_into_cache(
@@ -185,6 +186,7 @@ def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> 
             cache.put(old._replace(missing=True))
 
 
+@collector.paused()
 def write_generated(
     project: Project,
     catalogue: Catalogue,
