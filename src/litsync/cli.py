@@ -304,8 +304,8 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
         project.catalogue, project.catalogue_memo, remember=not args.draft
     )
     if args.draft:
-        text, unresolved = document_text(project, loaded, Cache.load(project.cache))
         with collector.paused():
+            text, unresolved = document_text(project, loaded, Cache.load(project.cache))
             sys.stdout.writelines(text)
     else:
         written, unresolved = write_generated(project, loaded, key)
@@ -318,11 +318,11 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     loaded, _ = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
     # Every entry made anew: what check compares with is what any render would write.
     fresh = memo_for(project, loaded, remembered=False)
-    expected, unresolved = generated_files(project, loaded, Cache.load(project.cache), fresh)
-    _warn_unresolved(unresolved)
     files: list[str] = []
     stale: list[str] = []
     with collector.paused():
+        expected, unresolved = generated_files(project, loaded, Cache.load(project.cache), fresh)
+        _warn_unresolved(unresolved)
         for path, pieces in expected:
             files.append(project.relative(path))
             if _read(path) != b"".join(pieces).decode("utf-8"):
