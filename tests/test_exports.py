@@ -498,6 +498,15 @@ def test_a_paper_whose_citation_is_unchanged_comes_from_the_memo(
     assert "  title = {New title},\n" in bib
 
 
+def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = root.with_name(root.name + "-fresh")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
+    render(capsys, fresh)
+    for name in (BIB, CSL):
+        assert (root / name).read_bytes() == (fresh / name).read_bytes()
+
+
 def test_entries_from_the_memo_take_the_keys_of_the_list_they_are_in(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -509,11 +518,7 @@ def test_entries_from_the_memo_take_the_keys_of_the_list_they_are_in(
     # The older paper takes the plain key; the remembered entry of the newer one moves on.
     (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2003.00001", "2001.00002"))
     assert [i["id"] for i in cited(capsys, root)] == ["smith2020deepb", "smith2020deep"]
-    fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
-    render(capsys, fresh)
-    for name in (BIB, CSL):
-        assert (root / name).read_bytes() == (fresh / name).read_bytes()
+    same_as_from_scratch(root, capsys)
 
 
 def test_the_memo_holds_the_papers_of_the_last_render_only(
@@ -546,15 +551,6 @@ def all_remembered(memo: Path) -> list[Any]:
                 records.append(pickle.Unpickler(stream).load())
             except EOFError:
                 return records
-
-
-def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fresh = root.with_name(root.name + "-fresh")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
-    render(capsys, fresh)
-    for name in (BIB, CSL):
-        assert (root / name).read_bytes() == (fresh / name).read_bytes()
 
 
 def test_a_few_changed_entries_are_appended_to_the_memo(
