@@ -58,9 +58,9 @@ _ASCII = bytes(range(128))
 # What _TEXT changes: runs of non-ASCII characters and the special ones. pylatexenc
 # encodes each character alone, but for a combining accent, which belongs to the letter
 # before it: text with one has each run taken with the character before.
-_SPECIAL_CHAR = re.compile(r'["#$%&<>\\^_{}~]')
+_SPECIAL_CHAR = re.compile(f"[{re.escape(_SPECIAL.decode())}]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-_NEEDS_ENCODING_COMBINED = re.compile(r'[\x00-\x7f]?[^\x00-\x7f]+|["#$%&<>\\^_{}~]')
+_NEEDS_ENCODING_COMBINED = re.compile(rf"[\x00-\x7f]?[^\x00-\x7f]+|{_SPECIAL_CHAR.pattern}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _MATH = re.compile(r"(\$[^$\s][^$]*\$)")
 _UNESCAPED_COMMENT = re.compile(r"(?<!\\)[%#]")
