@@ -177,8 +177,12 @@ def latex(text: str) -> str:
 
 def _is_plain(text: str) -> bool:
     """ASCII without a special character: its own LaTeX."""
+    return text.isascii() and not _holds_special(text.encode())
+
+
+def _holds_special(data: bytes) -> bool:
     # Deleting from bytes is several times faster than searching with a pattern.
-    return text.isascii() and len(text.encode().translate(None, _SPECIAL)) == len(text)
+    return len(data.translate(None, _SPECIAL)) < len(data)
 
 
 def _encode(text: str) -> str:
@@ -195,7 +199,7 @@ def _encode(text: str) -> str:
         # A combining accent belongs to the letter before it: each run is taken with
         # the character before, which may be a special one.
         return _NEEDS_ENCODING_COMBINED.sub(lambda match: _encode_run(match.group(0)), text)
-    if len(data.translate(None, _SPECIAL)) < len(data):
+    if _holds_special(data):
         text = _SPECIAL_CHAR.sub(lambda match: _ASCII_ENCODED[ord(match.group(0))], text)
     return _NON_ASCII_RUN.sub(lambda match: _encode_run(match.group(0)), text)
 
