@@ -7,6 +7,7 @@ carries its own and the CLI never guesses.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -41,6 +42,11 @@ class LocatedError(LitsyncError):
             path = path.relative_to(root)
         where = f"{path}:{self.line}" if self.line is not None else f"{path}"
         return f"{where}: {self.problem}"
+
+    def __reduce__(self) -> tuple[type[LocatedError], tuple[Path, int | None, str], dict[str, Any]]:
+        # Made again from its parts, not its message: a render done in a forked process
+        # sends its error back pickled (forked.py).
+        return type(self), (self.path, self.line, self.problem), self.__dict__
 
 
 class CatalogueError(LocatedError):
@@ -102,6 +108,11 @@ class ListFileError(LocatedError):
     """The Markdown list given to `litsync import` cannot be read or lists no paper."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class ForkedError(LitsyncError):
+    """Work done in a forked process ended without a result (it was killed), or failed
+    with an error that could not be sent back whole."""
 
 
 class GitError(LitsyncError):
