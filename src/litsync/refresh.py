@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litsync import catalogue_memo, collector, render_memo
+from litsync import catalogue_memo, collector, forked, render_memo
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
@@ -24,7 +24,7 @@ from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
 from litsync.progress import Progress
 from litsync.project import Project
-from litsync.render import build_view, document_pieces
+from litsync.render import DocumentView, build_view, document_pieces
 from litsync.run_notes import RunNotes
 from litsync.schedule import CheckLog, is_due
 
@@ -186,6 +186,11 @@ def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> 
             cache.put(old._replace(missing=True))
 
 
+Written = tuple[str, bool, str]
+"""A generated file's path (relative to the project), whether its bytes changed, and
+their digest for the render memo."""
+
+
 @collector.paused()
 def write_generated(
     project: Project,
@@ -200,6 +205,9 @@ def write_generated(
     Nothing is rendered when nothing rendering reads has changed since the files were
     written (render_memo.py); `cache` (loaded here if not given) must be the cache file's,
     `memo` (loaded here if not given) the export memo, which is saved.
+
+    The document is rendered and written in a forked process while this one writes the
+    exports, where forking is safe (forked.py): each is about half of the work.
     """
     key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
     recalled = render_memo.recall(project.render_memo, project.root, key)
@@ -207,19 +215,36 @@ def write_generated(
         names, unresolved = recalled
         return [(name, False) for name in names], unresolved
     memo = memo or memo_for(project, catalogue)
-    files, unresolved = generated_files(
-        project, catalogue, cache or Cache.load(project.cache), memo
+    cache = cache or Cache.load(project.cache)
+    # Built before the fork, the view is the child's without being sent to it.
+    view = build_view(catalogue, cache)
+    document, text = document_file(project, catalogue, view)
+
+    def write_exports() -> list[Written]:
+        exports = render_exports(project, catalogue, cache, view.papers, memo)
+        written = [write_file(project, path, pieces) for path, pieces in exports]
+        memo.save()
+        return written
+
+    # The child inherits the paused collector, and the project lock of a refresh: were
+    # the refresh killed, the lock would be held until the document is written, a
+    # fraction of a second for 10,000 papers, then released as the child exits.
+    first, rest = forked.both(
+        lambda: write_file(project, document, text),
+        write_exports,
+        f"rendering {project.relative(document)}",
     )
-    written: list[tuple[str, bool]] = []
-    digests: dict[str, str] = {}
-    for path, pieces in files:
-        name = project.relative(path)
-        hashed = render_memo.Hashing(chunked(pieces))
-        written.append((name, write_pieces(path, hashed)))
-        digests[name] = hashed.digest()
-    memo.save()
-    render_memo.remember(project.render_memo, key, digests, unresolved)
-    return written, unresolved
+    written = [first, *rest]
+    digests = {name: digest for name, _, digest in written}
+    render_memo.remember(project.render_memo, key, digests, view.unresolved)
+    return [(name, changed) for name, changed, _ in written], list(view.unresolved)
+
+
+def write_file(project: Project, path: Path, pieces: Iterator[bytes]) -> Written:
+    """Write one generated file from its pieces, unless it already holds those bytes."""
+    hashed = render_memo.Hashing(chunked(pieces))
+    changed = write_pieces(path, hashed)
+    return project.relative(path), changed, hashed.digest()
 
 
 def generated_files(
@@ -234,12 +259,19 @@ def generated_files(
     view = build_view(catalogue, cache)
 
     def files() -> Iterator[tuple[Path, Iterator[bytes]]]:
-        settings = catalogue.settings
-        text = document_pieces(view, project.templates, settings.template)
-        yield project.output(settings), (piece.encode() for piece in text)
+        yield document_file(project, catalogue, view)
         yield from render_exports(project, catalogue, cache, view.papers, memo)
 
     return files(), list(view.unresolved)
+
+
+def document_file(
+    project: Project, catalogue: Catalogue, view: DocumentView
+) -> tuple[Path, Iterator[bytes]]:
+    """The document's path and its bytes (UTF-8), in pieces made as they are asked for."""
+    settings = catalogue.settings
+    text = document_pieces(view, project.templates, settings.template)
+    return project.output(settings), (piece.encode() for piece in text)
 
 
 def document_text(

@@ -1,0 +1,179 @@
+"""`render` writes the document in a forked process beside the exports: the same files,
+the same messages and exit codes as when it writes them one after the other."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from forking import gone
+from project import DOCUMENT, EXPORTS, bundled_project
+
+from litsync.cli import main
+from litsync.render_memo import RENDER_MEMO
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
+
+Outcome = tuple[int, str, str, dict[str, bytes]]
+
+
+def render(root: Path, capsys: pytest.CaptureFixture[str]) -> Outcome:
+    """The exit code, what was printed, and every file of the list with its bytes, run
+    state included (the memos must agree too), but for what tells one copy of a list
+    from another: the catalogue memo and the render memo's key, made from it."""
+    code = main(["render", "--root", str(root)])
+    out, err = capsys.readouterr()
+    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    files.pop(".litsync/catalogue.pickle", None)
+    if str(RENDER_MEMO) in files:
+        memo = json.loads(files[str(RENDER_MEMO)])
+        files[str(RENDER_MEMO)] = json.dumps({**memo, "key": None}).encode()
+    return code, out, err, files
+
+
+def sequential(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "fork")
+
+
+@pytest.fixture
+def twins(tmp_path: Path) -> tuple[Path, Path]:
+    """Two copies of the bundled list, with the cache and without generated files."""
+    one = bundled_project(tmp_path / "one", with_cache=True)
+    return one, bundled_project(tmp_path / "two", with_cache=True)
+
+
+def edit(root: Path) -> None:
+    catalogue = root / "catalogue" / "ids.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text.replace("usecase: Robotic Grasping", "usecase: Grasping", 1))
+
+
+def test_the_same_files_with_or_without_a_fork(
+    twins: tuple[Path, Path],
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one, two = twins
+    # First from nothing (every entry made), then after an edit (entries from the memo).
+    parallel = [render(one, capsys)]
+    edit(one)
+    parallel.append(render(one, capsys))
+    assert len(forks) == 2 and all(gone(pid) for pid in forks)
+    sequential(monkeypatch)
+    alone = [render(two, capsys)]
+    edit(two)
+    alone.append(render(two, capsys))
+    assert parallel == alone
+    code, out, _, files = parallel[1]
+    assert code == 0 and out.startswith(f"Wrote {DOCUMENT}\n")
+    assert all(str(name) in files for name in (DOCUMENT, *EXPORTS))
+
+
+def test_the_render_memo_holds_the_digest_of_the_childs_document(
+    tmp_path: Path, forks: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    assert render(root, capsys)[0] == 0
+    memo = json.loads((root / RENDER_MEMO).read_text(encoding="utf-8"))
+    assert list(memo["files"]) == [str(DOCUMENT), *map(str, EXPORTS)]
+    for name, digest in memo["files"].items():
+        assert digest == hashlib.sha256((root / name).read_bytes()).hexdigest()
+    # And it holds: the next render finds nothing to do, and forks nothing.
+    code, out, _, _ = render(root, capsys)
+    assert (code, out.splitlines()) == (0, [f"Unchanged: {n}" for n in (DOCUMENT, *EXPORTS)])
+    assert len(forks) == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("# {{ document.titel }}\n",
+         "Error: templates/document.md.j2:1: 'litsync.render.DocumentView object' has no "
+         "attribute 'titel'; the template may use only `document` (see README)\n"),
+        ("# {{ document.title }}\n{% for p in %}\n",
+         "Error: templates/document.md.j2:2: template syntax error: Expected an expression, "
+         "got 'end of statement block'\n"),
+    ],
+)  # fmt: skip
+def test_a_broken_template_fails_in_the_child_as_it_does_alone(
+    twins: tuple[Path, Path],
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    message: str,
+) -> None:
+    for root in twins:
+        (root / "templates" / "document.md.j2").write_text(template, encoding="utf-8")
+    code, out, err, files = render(twins[0], capsys)
+    assert (code, out, err) == (6, "", message)
+    assert len(forks) == 1 and gone(forks[0])
+    assert str(DOCUMENT) not in files and str(RENDER_MEMO) not in files
+    sequential(monkeypatch)
+    assert render(twins[1], capsys)[:3] == (code, out, err)
+
+
+def test_an_export_that_cannot_be_written_fails_as_it_does_alone(
+    twins: tuple[Path, Path],
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for root in twins:
+        (root / EXPORTS[0]).mkdir(parents=True)  # a folder where the file should go
+    code, out, err, files = render(twins[0], capsys)
+    assert (code, out) == (1, "")
+    assert err == f"Error: [Errno 21] Is a directory: '{twins[0] / EXPORTS[0]}'\n"
+    assert gone(forks[0])
+    sequential(monkeypatch)
+    alone = render(twins[1], capsys)
+    assert alone[:2] == (code, out) and alone[2] == err.replace(str(twins[0]), str(twins[1]))
+    # The document, written before the failing export in sequence, is written either way.
+    assert files[str(DOCUMENT)] == alone[3][str(DOCUMENT)]
+
+
+@pytest.mark.parametrize(
+    ("death", "how"),
+    [
+        (lambda: os.kill(os.getpid(), signal.SIGKILL), "killed by SIGKILL"),
+        (lambda: os._exit(3), "exit code 3"),
+    ],
+)
+def test_a_child_that_dies_is_a_clear_error(
+    tmp_path: Path,
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    death: object,
+    how: str,
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    parent = os.getpid()
+    replace = os.replace
+
+    def dying(source: str, target: str) -> None:
+        if os.getpid() != parent:
+            death()  # type: ignore[operator]
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", dying)  # the child dies as it replaces the document
+    code, out, err, files = render(root, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: rendering {DOCUMENT}: its process ended without a result ({how}); run again\n"
+    )
+    assert len(forks) == 1 and gone(forks[0])
+    assert str(DOCUMENT) not in files and str(RENDER_MEMO) not in files
+    # Only the document was lost: the next render writes it.
+    monkeypatch.setattr(os, "replace", replace)
+    for leftover in (root / DOCUMENT).parent.glob(".*.litsync-tmp"):
+        leftover.unlink()  # what the next refresh does, under the lock
+    shutil.rmtree(root / ".litsync")
+    assert render(root, capsys)[0] == 0
