@@ -15,7 +15,7 @@ from planted import Planted
 from project import bundled_project
 
 from litsync import catalogue
-from litsync.catalogue import CATALOGUE_FILE, Catalogue
+from litsync.catalogue import CATALOGUE_FILE, Catalogue, Layout
 from litsync.catalogue_memo import MEMO_FILE
 from litsync.catalogue_memo import load as load_with_key
 from litsync.cli import main
@@ -42,16 +42,17 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
 def retitle(memo: Path, title: str) -> None:
     """Change the remembered catalogue, to tell a catalogue taken from the memo from a
     parsed one."""
-    made_from, loaded = remembered(memo)
+    made_from, loaded, laid_out = remembered(memo)
     settings = dataclasses.replace(loaded.settings, title=title)
     replaced = dataclasses.replace(loaded, settings=settings)
-    memo.write_bytes(pickle.dumps(made_from) + pickle.dumps(replaced))
+    memo.write_bytes(pickle.dumps(made_from) + pickle.dumps(replaced) + pickle.dumps(laid_out))
 
 
-def remembered(memo: Path) -> tuple[tuple[str, date], Catalogue]:
-    """What the memo was made from (the key and the day), and the catalogue it holds."""
+def remembered(memo: Path) -> tuple[tuple[str, str, date], Catalogue, tuple[str, Layout | None]]:
+    """What the memo was made from (code and path, text, day), the catalogue it holds,
+    and the text with its layout."""
     with memo.open("rb") as stream:
-        return pickle.load(stream), pickle.load(stream)
+        return pickle.load(stream), pickle.load(stream), pickle.load(stream)
 
 
 def test_an_unchanged_catalogue_comes_from_the_memo(paths: tuple[Path, Path]) -> None:
@@ -112,13 +113,56 @@ def test_a_memo_made_after_today_is_not_used(paths: tuple[Path, Path]) -> None:
     assert load(path, memo, TODAY - timedelta(days=1)).settings.title == TITLE
 
 
-def test_any_change_to_the_catalogue_is_parsed(paths: tuple[Path, Path]) -> None:
+def test_a_change_to_the_settings_is_parsed_whole(paths: tuple[Path, Path]) -> None:
     path, memo = paths
     load(path, memo, TODAY)
     retitle(memo, "From the memo")
-    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("settings:\n", "settings:\n  # a comment\n"), encoding="utf-8")
     assert load(path, memo, TODAY).settings.title == TITLE
     assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
+
+
+def test_a_change_to_the_papers_reads_only_the_papers_it_touched(
+    paths: tuple[Path, Path],
+) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    text = path.read_text(encoding="utf-8")
+    first = text.index("  - id: ")
+    second = text.index("  - id: ", first + 1)
+    edited = text[:second] + "    overrides:\n      title: Edited\n" + text[second:]
+    path.write_text(edited, encoding="utf-8")
+    spliced = load(path, memo, TODAY)
+    assert spliced.settings.title == "From the memo"  # the rest came from the memo
+    assert spliced.entries[0].overrides.title == "Edited"
+    parsed = catalogue.load(path, TODAY)
+    assert spliced == dataclasses.replace(
+        parsed, settings=dataclasses.replace(parsed.settings, title="From the memo")
+    )
+    # The memo now holds the edited text: an edit after it is spliced onto it.
+    assert remembered(memo)[2][0] == edited
+    path.write_text(edited.replace("title: Edited", "title: Edited again"), encoding="utf-8")
+    assert load(path, memo, TODAY).entries[0].overrides.title == "Edited again"
+    assert load(path, memo, TODAY).settings.title == "From the memo"
+
+
+def test_a_change_that_breaks_the_catalogue_is_reported_as_a_parse_reports_it(
+    paths: tuple[Path, Path],
+) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    text = path.read_text(encoding="utf-8")
+    first = text.index("  - id: ")
+    second = text.index("  - id: ", first + 1)
+    path.write_text(text[:second] + text[first:second] + text[second:], encoding="utf-8")
+    with pytest.raises(CatalogueError) as spliced:
+        load(path, memo, TODAY)
+    with pytest.raises(CatalogueError) as parsed:
+        catalogue.load(path, TODAY)
+    assert str(spliced.value) == str(parsed.value)
+    assert "is already listed at line" in str(spliced.value)
 
 
 def test_a_memo_of_another_copy_is_not_used(paths: tuple[Path, Path], tmp_path: Path) -> None:
@@ -145,6 +189,7 @@ def test_a_damaged_memo_is_replaced(paths: tuple[Path, Path]) -> None:
     write_atomic(memo, b"\x80\x05 not a pickle")
     assert load(path, memo, TODAY) == catalogue.load(path, TODAY)
     assert remembered(memo)[1] == catalogue.load(path, TODAY)
+    assert remembered(memo)[2][0] == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("action", [os.mkdir, write_atomic])

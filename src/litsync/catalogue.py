@@ -43,6 +43,12 @@ MANUAL_KEYS = ("title", "url", "year", "abstract", "authors")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+# An alias (`*name`) stands for a node written elsewhere in the text; found by its `*` first,
+# which the regex engine skips to in C. Some text that is none (`[*note]`) matches too,
+# which only costs a full parse.
+ALIAS = re.compile(r"\*(?<![^ \t\n\[{,].)(?=[^ \t\n\[\]{},])")
+# Line breaks that YAML counts as lines and LF-counting does not.
+ODD_LINE_BREAK = re.compile(r"\r(?!\n)|[\x85\u2028\u2029]")
 # Numerals whose number YAML is sure to construct under these tags (an id such as
 # 1701.01370 is read as a float): their text can be taken without constructing it.
 _NUMERALS = {
@@ -126,6 +132,45 @@ class Catalogue:
         return [e.arxiv_id for e in self.entries if e.arxiv_id is not None]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where the entries of `papers:` lie in the catalogue's text, so that the entries an
+    edit touches can be read again alone (catalogue_splice.py).
+
+    There is one only for a text none of whose entries can change how another is read: a
+    block list whose entries each start on a line of their own, `- ` at the list's column,
+    and no YAML alias from the list on (one could stand for a node of an entry). Its lines
+    are counted by LFs (or CRLFs): no other line break is allowed.
+    """
+
+    column: int
+    """The column of the entries' `- `."""
+    starts: tuple[int, ...]
+    """The offset in the text of each entry's first line, then the offset of what
+    follows the list (a line of its own, or the end of the text)."""
+
+    @classmethod
+    def of(cls, node: yaml.Node, text: str) -> Layout | None:
+        """The layout of the list `node` composed from `text`, if it has one."""
+        if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+            return None
+        column = node.start_mark.column
+        dash = " " * column + "- "
+        starts = []
+        for item in node.value:
+            mark = item.start_mark
+            start = mark.index - column - 2
+            if mark.column != column + 2 or not text.startswith(dash, start):
+                return None  # e.g. `-` alone on its line, or `-   id:`
+            starts.append(start)
+        end = node.end_mark  # where the next token starts: comments after the list are in it
+        if end.column != 0 and end.index != len(text):
+            return None
+        if ODD_LINE_BREAK.search(text) or ALIAS.search(text, starts[0]):
+            return None
+        return cls(column, (*starts, end.index))
+
+
 # --- loading -------------------------------------------------------------------------
 
 
@@ -153,6 +198,14 @@ def parse(
 
     `require_papers=False` accepts a catalogue without papers yet, for `litsync add`.
     """
+    return parse_laid_out(text, path, today, require_papers)[0]
+
+
+def parse_laid_out(
+    text: str, path: Path, today: date | None = None, require_papers: bool = True
+) -> tuple[Catalogue, Layout | None]:
+    """`parse`, and where the papers' entries lie in `text` (None when an edit of one
+    entry could change how another is read: see Layout)."""
     root = _compose(text, path)
     if root is None:
         raise CatalogueError(path, None, "the catalogue is empty; add a `papers:` list")
@@ -162,19 +215,32 @@ def parse(
     papers_node = top.get("papers")
     if papers_node is None or _is_null(papers_node):
         if not require_papers:
-            return Catalogue(path, settings, (), read_rejected(reader, top.get("rejected"), {}))
+            rejected = read_rejected(reader, top.get("rejected"), {})
+            return Catalogue(path, settings, (), rejected), None
         raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
     entries = reader.entries(papers_node, settings)
     if not entries and require_papers:
         raise CatalogueError(path, _line(papers_node), "`papers:` is empty; add an arXiv id")
     listed = {e.arxiv_id.base: e.line for e in entries if e.arxiv_id}
     rejected = read_rejected(reader, top.get("rejected"), listed)
-    return Catalogue(path, settings, tuple(entries), rejected)
+    layout = Layout.of(papers_node, text)
+    return Catalogue(path, settings, tuple(entries), rejected), layout
+
+
+def read_entries(node: yaml.Node, path: Path, today: date, settings: Settings) -> list[Entry]:
+    """The entries of a `papers:` list's node, validated as `parse` does."""
+    return _Reader(path, today).entries(node, settings)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The YAML nodes of `text`, composed by libyaml where PyYAML has it; raise
+    yaml.YAMLError."""
+    return yaml.compose(text, Loader=_FAST_LOADER)
 
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=_FAST_LOADER)
+        return compose(text)
     except yaml.YAMLError:
         # libyaml words its errors differently; the pure-Python parser's messages (and
         # lines) are the ones users see, so a broken file is parsed again to report it.

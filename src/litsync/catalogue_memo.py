@@ -1,16 +1,19 @@
-"""The last validated catalogue, remembered, so that an unchanged ids.yaml is not re-parsed.
+"""The last validated catalogue, remembered, so that ids.yaml is parsed again only where
+it changed.
 
-Composing and checking the YAML of 10,000 papers takes about half a second, more than any
-other step of a warm refresh or a render; loading the checked result takes a fifth of
-that. The memo is run state (``.litsync/catalogue.pickle``, outside git) and is used only
-when
-- it was made from the same bytes of the same file by the same code (fingerprint.py),
-  and
+Composing and checking the YAML of 10,000 papers takes about a third of a second, more
+than any other step of a warm refresh or a render; loading the checked result takes a
+tenth of that. The memo is run state (``.litsync/catalogue.pickle``, outside git): the
+catalogue, the text it was parsed from, and where its entries lie in it (catalogue.Layout).
+It is used only when
+- it was made from the same file by the same code (fingerprint.py), and
 - it was made on or before today: the date enters validation only through "not in the
   future" checks, so a catalogue that was valid then is valid now.
-Otherwise, and whenever the memo cannot be read, the catalogue is parsed as usual. Errors
-are never remembered. Unpickling admits only litsync's own dataclasses, paths and dates,
-so a planted file cannot make litsync run code.
+When the text is the same, the catalogue is the memo's; when an edit changed a few
+entries, only those are read again (catalogue_splice.py). Otherwise, and whenever the
+memo cannot be read, the catalogue is parsed as usual. Errors are never remembered.
+Unpickling admits only litsync's own dataclasses, paths and dates, so a planted file
+cannot make litsync run code.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from litsync import catalogue, collector, fingerprint
-from litsync.catalogue import Catalogue
+from litsync.catalogue import Catalogue, Layout
+from litsync.catalogue_splice import splice
 from litsync.files import write_atomic
 
 MEMO_FILE = Path(".litsync") / "catalogue.pickle"
@@ -36,42 +40,60 @@ _SAFE_CLASSES = {("datetime", "date"), (type(Path()).__module__, type(Path()).__
 def load(
     path: Path, memo: Path, today: date | None = None, remember: bool = True
 ) -> tuple[Catalogue, str]:
-    """What ``catalogue.load(path, today)`` returns, from `memo` when it still holds, and
-    a hash of the text it comes from and of litsync's code (the key of the memo).
+    """What ``catalogue.load(path, today)`` returns, from `memo` as far as it still holds,
+    and a hash of the text it comes from and of litsync's code.
 
-    With `remember`, a catalogue that had to be parsed is written to `memo` for next time.
+    With `remember`, a catalogue that had to be read (in part or whole) is written to
+    `memo` for next time.
     """
     text = catalogue.read(path)
     today = today or date.today()
-    key = _key(path, text)
-    recalled = _recall(memo, key, today)
-    if recalled is not None:
+    made_by = _made_by(path)
+    key = hashlib.sha256(f"{made_by}\0{text}".encode()).hexdigest()
+    recalled = _recall(memo, made_by, key, text, today)
+    if isinstance(recalled, Catalogue):
         return recalled, key
-    loaded = catalogue.parse(text, path, today)
+    loaded, layout = recalled or catalogue.parse_laid_out(text, path, today)
     if remember:
-        # Two pickles: what the memo was made from first, so that a memo of another text
-        # is told from the first few bytes, without unpickling its catalogue.
-        data = pickle.dumps((key, today), protocol=pickle.HIGHEST_PROTOCOL)
+        # Three pickles: what the memo was made from first, so that a memo of another file
+        # or code is told from the first few bytes; the text last, read only after an edit.
+        data = pickle.dumps((made_by, key, today), protocol=pickle.HIGHEST_PROTOCOL)
         data += pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
+        data += pickle.dumps((text, layout), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a memo not written only costs the next run time
             write_atomic(memo, data, durable=False)
     return loaded, key
 
 
-def _recall(memo: Path, key: str, today: date) -> Catalogue | None:
+def _recall(
+    memo: Path, made_by: str, key: str, text: str, today: date
+) -> Catalogue | tuple[Catalogue, Layout] | None:
+    """The memo's catalogue if it was made from `text`; the catalogue of `text` and its
+    layout, spliced from the memo's, if it was made from an earlier version of it that
+    had a layout; else None."""
     try:
         with memo.open("rb") as stream:
-            remembered_key, made_on = _Unpickler(stream).load()
-            if remembered_key != key or not made_on <= today:
+            # A pickle each, an unpickler each: one would resolve the references of the
+            # next pickle to the objects of the last.
+            remembered_by, remembered_key, made_on = _Unpickler(stream).load()
+            if remembered_by != made_by or not made_on <= today:
                 return None
-            loaded = _Unpickler(stream).load()  # a pickle of its own: an unpickler of its own
+            loaded = _Unpickler(stream).load()
+            if not isinstance(loaded, Catalogue):
+                return None
+            if remembered_key == key:
+                return loaded
+            old_text, layout = _Unpickler(stream).load()
     except Exception:  # missing, damaged or foreign: no memo, whatever the reason
         return None
-    return loaded if isinstance(loaded, Catalogue) else None
+    if not isinstance(old_text, str) or not isinstance(layout, Layout):
+        return None
+    return splice(old_text, loaded, layout, text, today)
 
 
-def _key(path: Path, text: str) -> str:
-    return hashlib.sha256("\0".join([fingerprint.code(), str(path), text]).encode()).hexdigest()
+def _made_by(path: Path) -> str:
+    """A hash of the file's path and of litsync's code."""
+    return hashlib.sha256(f"{fingerprint.code()}\0{path}".encode()).hexdigest()
 
 
 class _Unpickler(pickle.Unpickler):
