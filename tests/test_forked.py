@@ -20,6 +20,10 @@ from litsync.forked import ChildTraceback, both, fork_is_safe
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
 
 
+def open_files() -> list[str]:
+    return sorted(os.listdir("/proc/self/fd"))
+
+
 def test_the_first_runs_in_a_child_beside_the_second(tmp_path: Path, forks: list[int]) -> None:
     parent = os.getpid()
 
@@ -28,7 +32,9 @@ def test_the_first_runs_in_a_child_beside_the_second(tmp_path: Path, forks: list
         return os.getpid(), "first"
 
     assert fork_is_safe()
+    files = open_files()
     (pid, name), then = both(first, lambda: (os.getpid(), "then"), "testing")
+    assert open_files() == files
     assert forks == [pid] and pid != parent and gone(pid)
     assert (name, then) == ("first", (parent, "then"))
     assert (tmp_path / "first").read_text() == "done"
@@ -43,6 +49,17 @@ def test_without_fork_both_run_here_in_order(monkeypatch: pytest.MonkeyPatch) ->
         2,
     )
     assert order == ["first", "then"]
+
+
+def test_when_no_process_can_be_forked_both_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    parent = os.getpid()
+    files = open_files()
+    assert both(os.getpid, os.getpid, "testing") == (parent, parent)
+    assert open_files() == files  # the pipe made for the child is closed
 
 
 def fails() -> None:
@@ -154,12 +171,13 @@ def alarm() -> Iterator[None]:
 def test_a_parent_interrupted_while_it_waits_kills_and_reaps_the_child(
     alarm: None, forks: list[int]
 ) -> None:
+    files = open_files()
     signal.setitimer(signal.ITIMER_REAL, 0.2)
     started = time.monotonic()
     with pytest.raises(Interrupted):
         both(lambda: time.sleep(30), lambda: None, "testing")
     assert time.monotonic() - started < 10
-    assert gone(forks[0])
+    assert gone(forks[0]) and open_files() == files
 
 
 def test_a_located_error_pickles_whole() -> None:

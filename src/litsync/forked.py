@@ -33,9 +33,9 @@ def both(first: Callable[[], A], then: Callable[[], B], task: str) -> tuple[A, B
     runs to its end even when `first` fails. `task` says what `first` does, for the error
     raised when its process ends without a result (ForkedError).
     """
-    if not fork_is_safe():
+    child = _Child.start(first, task) if fork_is_safe() else None
+    if child is None:
         return first(), then()
-    child = _Child.start(first, task)
     try:
         try:
             own = then()
@@ -88,13 +88,20 @@ class _Child(Generic[A]):
         self.reaped = False
 
     @classmethod
-    def start(cls, work: Callable[[], A], task: str) -> _Child[A]:
+    def start(cls, work: Callable[[], A], task: str) -> _Child[A] | None:
+        """The child doing `work`, or None if no process could be forked (short of
+        memory or of processes): the work can still be done here."""
         # Buffered output would be copied into the child; os._exit drops the child's
         # copy, and flushed first it is printed once, before anything the work prints.
         sys.stdout.flush()
         sys.stderr.flush()
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
         if pid == 0:
             os.close(read_end)
             _run_child(work, write_end, task)
