@@ -207,7 +207,9 @@ def write_generated(
     `memo` (loaded here if not given) the export memo, which is saved.
 
     The document is rendered and written in a forked process while this one writes the
-    exports, where forking is safe (forked.py): each is about half of the work.
+    exports, where forking is safe (forked.py): each is about half of the work. There, a
+    document that fails (a broken template) fails as it does alone, but after the
+    exports are written, where alone they would not be.
     """
     key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
     recalled = render_memo.recall(project.render_memo, project.root, key)
