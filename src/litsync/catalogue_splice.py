@@ -27,7 +27,7 @@ from typing import TypeVar
 
 import yaml
 
-from litsync.catalogue import ALIAS, ODD_LINE_BREAK, Catalogue, Entry, Layout, compose, read_entries
+from litsync.catalogue import Catalogue, Entry, Layout, compose, read_entries
 from litsync.curation import Rejection
 from litsync.errors import CatalogueError
 
@@ -57,7 +57,7 @@ def splice(
     chunk = text[begin:end]
     if not text.startswith(dash, begin) or (end < len(text) and text[end - 1] != "\n"):
         return None  # the edit moved an entry's `- `, or joined lines across entries
-    if ALIAS.search(chunk) or ODD_LINE_BREAK.search(chunk) or _DOCUMENT_LINE.search(chunk):
+    if _DOCUMENT_LINE.search(chunk):
         return None
     above = old.entries[first].line - 1  # lines before the chunk
     read = _read_alone(chunk, above, old, today)
@@ -103,7 +103,7 @@ def _read_alone(
     if not isinstance(root, yaml.MappingNode) or len(root.value) != 1:
         return None  # the chunk holds a key of the catalogue's, not only entries
     node = root.value[0][1]
-    layout = Layout.of(node, alone)
+    layout = Layout.of(node, alone)  # which is also where an alias would be refused
     if layout is None:
         return None
     try:
