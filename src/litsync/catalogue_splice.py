@@ -44,8 +44,10 @@ def splice(
     out as `layout`) and the entries that differ; None when a full parse must say."""
     starts = layout.starts
     count = len(starts) - 1
-    same_before = _common_prefix(old_text, text)
-    old_end = len(old_text) - _common_suffix(old_text, text, same_before)
+    shorter = min(len(old_text), len(text))
+    same_before = _common_prefix(old_text, text, shorter)
+    # The same end is the same start of the texts reversed; it may not reach into the other.
+    old_end = len(old_text) - _common_prefix(old_text[::-1], text[::-1], shorter - same_before)
     dash = " " * layout.column + "- "
     if same_before < starts[0] or old_end > starts[count]:
         return None  # the settings, `papers:` itself, or what follows the list
@@ -122,24 +124,12 @@ def _moved(lined: Iterable[_Lined], lines: int, from_line: int = 0) -> Iterator[
             yield item
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest text both start with."""
-    low, high = 0, min(len(a), len(b))
+def _common_prefix(a: str, b: str, limit: int) -> int:
+    """The length of the longest text both start with, `limit` at most."""
+    low, high = 0, limit
     while low < high:  # a binary search: slices compare in C, a loop over characters not
         middle = (low + high + 1) // 2
         if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, prefix: int) -> int:
-    """The length of the longest text both end with, not reaching into `prefix`."""
-    low, high = 0, min(len(a), len(b)) - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
             low = middle
         else:
             high = middle - 1
