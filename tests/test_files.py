@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,34 @@ def test_chunks_are_the_file_in_order(tmp_path: Path) -> None:
     parts = list(chunks(path))
     assert [len(p) for p in parts] == [CHUNK, CHUNK, len(BIG) - 2 * CHUNK]
     assert b"".join(parts) == BIG
+
+
+def test_files_written_until_a_stack_closes_replace_theirs_all_or_none(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_bytes(b"old one")
+    with contextlib.ExitStack() as until:
+        assert write_pieces(one, [b"new ", b"one"], until=until)
+        assert write_pieces(two, [b"new two"], until=until)
+        assert one.read_bytes() == b"old one" and not two.exists()
+    assert (one.read_bytes(), two.read_bytes()) == (b"new one", b"new two")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.txt", "two.txt"]
+
+    with pytest.raises(RuntimeError), contextlib.ExitStack() as until:
+        assert write_pieces(one, [b"newer one"], until=until)
+        assert not write_pieces(two, [b"new two"], until=until)  # unchanged: nothing to do
+        raise RuntimeError("what the files were written with failed")
+    assert (one.read_bytes(), two.read_bytes()) == (b"new one", b"new two")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.txt", "two.txt"]
+
+
+def test_a_file_that_fails_halfway_is_not_kept_for_its_stack(tmp_path: Path) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"half"
+        raise ValueError("the rest could not be made")
+
+    path = tmp_path / "file.txt"
+    path.write_bytes(b"old")
+    with contextlib.ExitStack() as until, pytest.raises(ValueError):
+        write_pieces(path, pieces(), until=until)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]

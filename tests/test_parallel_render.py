@@ -29,12 +29,16 @@ def render(root: Path, capsys: pytest.CaptureFixture[str]) -> Outcome:
     from another: the catalogue memo and the render memo's key, made from it."""
     code = main(["render", "--root", str(root)])
     out, err = capsys.readouterr()
+    return code, out, err, files_of(root)
+
+
+def files_of(root: Path) -> dict[str, bytes]:
     files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     files.pop(".litsync/catalogue.pickle", None)
     if str(RENDER_MEMO) in files:
         memo = json.loads(files[str(RENDER_MEMO)])
         files[str(RENDER_MEMO)] = json.dumps({**memo, "key": None}).encode()
-    return code, out, err, files
+    return files
 
 
 def sequential(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,12 +116,15 @@ def test_a_broken_template_fails_in_the_child_as_it_does_alone(
 ) -> None:
     for root in twins:
         (root / "templates" / "document.md.j2").write_text(template, encoding="utf-8")
+    before = files_of(twins[0])
     code, out, err, files = render(twins[0], capsys)
     assert (code, out, err) == (6, "", message)
     assert len(forks) == 1 and gone(forks[0])
-    assert str(DOCUMENT) not in files and str(RENDER_MEMO) not in files
+    # The exports, written meanwhile by the parent, did not replace their files either.
+    assert files == before
+    assert not any(name in files for name in (str(DOCUMENT), *map(str, EXPORTS)))
     sequential(monkeypatch)
-    assert render(twins[1], capsys)[:3] == (code, out, err)
+    assert render(twins[1], capsys) == (code, out, err, files)
 
 
 def test_an_export_that_cannot_be_written_fails_as_it_does_alone(

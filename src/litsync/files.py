@@ -22,12 +22,19 @@ def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> bool:
     return write_pieces(path, [text.encode("utf-8") if isinstance(text, str) else text], durable)
 
 
-def write_pieces(path: Path, pieces: Iterable[bytes], durable: bool = True) -> bool:
+def write_pieces(
+    path: Path,
+    pieces: Iterable[bytes],
+    durable: bool = True,
+    until: contextlib.ExitStack | None = None,
+) -> bool:
     """`write_atomic` for bytes that come in pieces, none held longer than it takes to
     compare or write it. Pieces of about a chunk (see `chunked`) are compared fastest.
 
     Each piece is compared with the old file as it comes; from the first that differs,
-    the rest are written after the old file's bytes before it.
+    the rest are written after the old file's bytes before it. With `until`, the new
+    file replaces the old one only when that stack closes without an error (and is
+    removed if it closes with one), so that several files can be written all or none.
     """
     pieces = iter(pieces)
     with contextlib.ExitStack() as stack:
@@ -45,13 +52,16 @@ def write_pieces(path: Path, pieces: Iterable[bytes], durable: bool = True) -> b
                 if not old.read(1):
                     return False  # every byte as it was, and no more of them
                 piece = b""
-        with replacing(path, durable) as stream:
+        with contextlib.ExitStack() as writing:
+            stream = writing.enter_context(replacing(path, durable))
             if old is not None and same:
                 old.seek(0)
                 _copy(old, stream, same)
             stream.write(piece)
             for piece in pieces:
                 stream.write(piece)
+            if until is not None:
+                until.push(writing.pop_all())  # written whole: `until` decides its fate
     return True
 
 

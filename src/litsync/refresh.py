@@ -6,6 +6,7 @@ cached data is never deleted or blanked, whatever the service does.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -207,9 +208,9 @@ def write_generated(
     `memo` (loaded here if not given) the export memo, which is saved.
 
     The document is rendered and written in a forked process while this one writes the
-    exports, where forking is safe (forked.py): each is about half of the work. There, a
-    document that fails (a broken template) fails as it does alone, but after the
-    exports are written, where alone they would not be.
+    exports, where forking is safe (forked.py): each is about half of the work. The
+    exports replace their files only once the document is written, so that a document
+    that fails (a broken template) leaves every file as it was, as it does alone.
     """
     key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
     recalled = render_memo.recall(project.render_memo, project.root, key)
@@ -222,30 +223,37 @@ def write_generated(
     view = build_view(catalogue, cache)
     document, text = document_file(project, catalogue, view)
 
-    def write_exports() -> list[Written]:
-        exports = render_exports(project, catalogue, cache, view.papers, memo)
-        written = [write_file(project, path, pieces) for path, pieces in exports]
-        memo.save()
-        return written
+    with contextlib.ExitStack() as exports_written:
 
-    # The child inherits the paused collector, and the project lock of a refresh: were
-    # the refresh killed, the lock would be held until the document is written, a
-    # fraction of a second for 10,000 papers, then released as the child exits.
-    first, rest = forked.both(
-        lambda: write_file(project, document, text),
-        write_exports,
-        f"rendering {project.relative(document)}",
-    )
+        def write_exports() -> list[Written]:
+            exports = render_exports(project, catalogue, cache, view.papers, memo)
+            return [write_file(project, p, pieces, exports_written) for p, pieces in exports]
+
+        # The child inherits the paused collector, and the project lock of a refresh: were
+        # the refresh killed, the lock would be held until the document is written, a
+        # fraction of a second for 10,000 papers, then released as the child exits.
+        first, rest = forked.both(
+            lambda: write_file(project, document, text),
+            write_exports,
+            f"rendering {project.relative(document)}",
+        )
+    memo.save()
     written = [first, *rest]
     digests = {name: digest for name, _, digest in written}
     render_memo.remember(project.render_memo, key, digests, view.unresolved)
     return [(name, changed) for name, changed, _ in written], list(view.unresolved)
 
 
-def write_file(project: Project, path: Path, pieces: Iterator[bytes]) -> Written:
-    """Write one generated file from its pieces, unless it already holds those bytes."""
+def write_file(
+    project: Project,
+    path: Path,
+    pieces: Iterator[bytes],
+    until: contextlib.ExitStack | None = None,
+) -> Written:
+    """Write one generated file from its pieces, unless it already holds those bytes;
+    with `until`, it replaces the old file when that stack closes (files.write_pieces)."""
     hashed = render_memo.Hashing(chunked(pieces))
-    changed = write_pieces(path, hashed)
+    changed = write_pieces(path, hashed, until=until)
     return project.relative(path), changed, hashed.digest()
 
 
