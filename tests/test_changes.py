@@ -67,7 +67,7 @@ def test_every_kind_of_change_has_its_line() -> None:
     new = every_kind_of_change()
     found = compare(COMMITTED, new)
     notes = RunNotes.of(
-        new,
+        new.path,
         not_found=["2001.99999", "1810.10286"],
         rejected={"2001.00000": "incorrect id format for 2001.00000"},
         stale=["1905.09727", "2101.00001v2"],
@@ -148,12 +148,18 @@ def test_limit_keeps_the_summary_whole() -> None:
 
 
 def test_notes_of_another_cache_or_damaged_are_not_reported(tmp_path: Path) -> None:
-    path = tmp_path / "last-refresh.json"
-    RunNotes.of(COMMITTED, not_found=["2001.99999"]).save(path)
-    assert RunNotes.load(path, COMMITTED).not_found == ("2001.99999",)
-    assert RunNotes.load(path, every_kind_of_change()) == RunNotes()
+    path, cache_file = tmp_path / "last-refresh.json", tmp_path / "cache.json"
+    Cache(cache_file, COMMITTED.records).save()
+    RunNotes.of(cache_file, not_found=["2001.99999"]).save(path)
+    assert RunNotes.load(path, cache_file).not_found == ("2001.99999",)
+    Cache(cache_file, every_kind_of_change().records).save()
+    assert RunNotes.load(path, cache_file) == RunNotes()
+    cache_file.unlink()
+    assert RunNotes.load(path, cache_file) == RunNotes()
+    RunNotes.of(cache_file, stale=["2001.99999"]).save(path)  # a refresh that saved none
+    assert RunNotes.load(path, cache_file).stale == ("2001.99999",)
     path.write_text('{"not_found": ["not an id"]}', encoding="utf-8")
-    assert RunNotes.load(path, COMMITTED) == RunNotes()
+    assert RunNotes.load(path, cache_file) == RunNotes()
 
 
 @pytest.fixture

@@ -230,7 +230,7 @@ def project_changes(project: Project, base: str) -> list[Change]:
     old = Cache(label) if text is None else Cache.parse(label, text)
     new = Cache.load(project.cache)
     found = compare(old, new)
-    return found + note_changes(RunNotes.load(project.notes, new), new, found)
+    return found + note_changes(RunNotes.load(project.notes, project.cache), new, found)
 
 
 def commit(project: Project, settings: Settings) -> tuple[str | None, str]:

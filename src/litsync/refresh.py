@@ -125,9 +125,9 @@ def refresh(
             )  # fmt: skip
         written, report.unresolved = write_generated(project, catalogue, catalogue_key, cache, memo)
         (report.document, report.document_changed), report.exports = written[0], written[1:]
-        RunNotes.of(cache, report.not_found, report.rejected, report.stale, report.failure).save(
-            project.notes
-        )
+        RunNotes.of(
+            project.cache, report.not_found, report.rejected, report.stale, report.failure
+        ).save(project.notes)
     return report
 
 
