@@ -159,9 +159,9 @@ def fetch_into_cache(
         result = harvester.harvest(due, on_batch=save_batch)
     finally:
         progress.finish()
-    _note_result(result, cache, report)
-    cache.save()
-    checks.save()
+    # Each batch was saved as it came: only papers arXiv stopped returning are left.
+    if _note_result(result, cache, report):
+        cache.save()
 
 
 def _store(cache: Cache, record: Record, report: RefreshReport) -> None:
@@ -174,17 +174,21 @@ def _store(cache: Cache, record: Record, report: RefreshReport) -> None:
     cache.put(record)
 
 
-def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> None:
+def _note_result(result: HarvestResult, cache: Cache, report: RefreshReport) -> bool:
+    """Put the harvest's outcome in `report`; return whether the cache changed with it."""
     report.requests = result.requests
     report.failure = result.failure
     report.stale = [str(i) for i in result.unreached]
     report.rejected = {str(i): reason for i, reason in result.rejected.items()}
     report.not_found = [str(i) for i in result.not_found]
+    changed = False
     for arxiv_id in result.not_found:
         # A paper arXiv stops returning keeps its last known data, marked, never dropped.
         old = cache.get(arxiv_id.base)
         if old is not None and not old.missing:
             cache.put(old._replace(missing=True))
+            changed = True
+    return changed
 
 
 Written = tuple[str, bool, str]
