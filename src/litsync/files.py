@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -125,6 +126,19 @@ def chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
             yield chunk
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a chunk at a time."""
+    hashed = hashlib.sha256()
+    hash_file(hashed, path)
+    return hashed.hexdigest()
+
+
+def hash_file(hashed: hashlib._Hash, path: Path) -> None:
+    """Add a file's bytes to `hashed`, a chunk at a time."""
+    for chunk in chunks(path):
+        hashed.update(chunk)
 
 
 def _default_mode() -> int:

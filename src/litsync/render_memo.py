@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from litsync.files import chunks, write_atomic
+from litsync.files import file_digest, hash_file, write_atomic
 
 RENDER_MEMO = Path(".litsync") / "rendered.json"
 
@@ -33,7 +33,7 @@ def key(root: Path, catalogue_key: str, cache: Path, templates: Path) -> str:
             digest.update(b"-\0")
             continue
         digest.update(b"+")
-        _hash_file(digest, path)
+        hash_file(digest, path)
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -80,15 +80,3 @@ class Hashing:
     def digest(self) -> str:
         """The hash the memo keeps of the bytes passed on (`file_digest` of the file)."""
         return self._hashed.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    """The hash the memo keeps of a file's bytes, read a chunk at a time."""
-    hashed = hashlib.sha256()
-    _hash_file(hashed, path)
-    return hashed.hexdigest()
-
-
-def _hash_file(hashed: hashlib._Hash, path: Path) -> None:
-    for chunk in chunks(path):
-        hashed.update(chunk)

@@ -9,7 +9,6 @@ older state and are no longer reported.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -18,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from litsync import identifiers
-from litsync.files import chunks, write_atomic
+from litsync.files import file_digest, write_atomic
 
 NOTES_FILE = Path(".litsync") / "last-refresh.json"
 
@@ -76,11 +75,10 @@ def digest(cache_file: Path) -> str:
     """A fingerprint of the cache file's bytes (of none, if there is no file)."""
     # The file's bytes, not the cache's text made again: serialising 10,000 papers took
     # seven times longer than hashing the file, at the end of every refresh.
-    hashed = hashlib.sha256()
-    with contextlib.suppress(FileNotFoundError):
-        for chunk in chunks(cache_file):
-            hashed.update(chunk)
-    return hashed.hexdigest()
+    try:
+        return file_digest(cache_file)
+    except FileNotFoundError:
+        return hashlib.sha256(b"").hexdigest()
 
 
 def _texts(value: object) -> list[str]:
