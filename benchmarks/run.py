@@ -1,6 +1,6 @@
 """How litsync performs at 100, 1,000 and 10,000 papers, against the local arXiv server.
 
-    .venv/bin/python benchmarks/run.py                 # everything: about twelve minutes
+    .venv/bin/python benchmarks/run.py                 # everything: ten minutes or so
     .venv/bin/python benchmarks/run.py --sizes 1000 --nights 0
 
 For each size N a list of generated papers (old-style, 4- and 5-digit new-style ids,
