@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
 import pytest
+from arxiv_server import ArxivServer
 from project import DOCUMENT, EXPORTS, bundled_project
 
 from litsync.cli import main
@@ -120,3 +123,32 @@ def test_check_does_not_trust_the_memo(root: Path, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "check", "--root", str(root))
     assert code == 5
     assert "generated/synthetic-data-literature.md is not what `litsync render` writes" in err
+
+
+def test_a_refresh_checks_only_a_template_not_rendered_with_these_inputs(
+    root: Path,
+    arxiv_server: ArxivServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Jinja2's own entry point, passed through: every document rendered goes by it.
+    renders: list[str | None] = []
+    generate = jinja2.Template.generate
+
+    def counted(self: jinja2.Template, *args: object, **kwargs: object) -> Iterator[str]:
+        renders.append(self.name)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "generate", counted)
+    refresh = ["refresh", "--force", "--root", str(root), "--api-url", arxiv_server.url,
+               "--delay", "0"]  # fmt: skip
+    # These inputs rendered last time: no check before the first request, and arXiv's data
+    # as cached, so no render after the last either.
+    fetched = "Fetched 12 of 12 papers in 1 request: 0 new, 0 changed.\n"
+    assert run(capsys, *refresh)[:2] == (0, fetched + UNCHANGED)
+    assert renders == [] and len(arxiv_server.requests) == 1
+    # An edited template is checked before the first request, then rendered after the last.
+    template = root / "templates" / "document.md.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace("**Usecase**", "**Use**"))
+    assert run(capsys, *refresh)[0] == 0
+    assert renders == ["document.md.j2", "document.md.j2"]

@@ -111,10 +111,14 @@ def refresh(
             # takes a tenth of a second to import, which a run with nothing due saves.
             from litsync.harvest import Harvester
 
-            # A broken template should fail now, not after minutes of polite fetching.
-            with collector.paused():
-                for _ in document_text(project, catalogue, cache)[0]:
-                    pass  # only whether it renders counts, not the text
+            # A broken template should fail now, not after minutes of polite fetching;
+            # one that rendered these very inputs last time works (and for 10,000
+            # papers, rendering again takes a quarter of a second before the first request).
+            inputs = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
+            if not render_memo.rendered(project.render_memo, inputs):
+                with collector.paused():
+                    for _ in document_text(project, catalogue, cache)[0]:
+                        pass  # only whether it renders counts, not the text
             memo = memo_for(project, catalogue)
             harvester = Harvester(config, clock)
             fetch_into_cache(

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from litsync.files import file_digest, hash_file, write_atomic
 
@@ -41,16 +42,31 @@ def key(root: Path, catalogue_key: str, cache: Path, templates: Path) -> str:
 def recall(memo: Path, root: Path, key: str) -> tuple[list[str], list[str]] | None:
     """The generated files (relative to `root`) and the ids left out of them, when the
     memo was made for `key` and every file still holds what was written; None otherwise."""
+    data = _made_for(memo, key)
+    if data is None:
+        return None
     try:
-        data = json.loads(memo.read_text(encoding="utf-8"))
-        if data["key"] != key:
-            return None
         files: dict[str, str] = data["files"]
         if any(file_digest(root / name) != made for name, made in files.items()):
             return None
         return list(files), list(data["unresolved"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # missing, damaged or foreign: render
+        return None  # damaged or foreign: render
+
+
+def rendered(memo: Path, key: str) -> bool:
+    """Whether the last render was made for `key`: whether these very inputs rendered
+    without an error (a memo is written once every file is)."""
+    return _made_for(memo, key) is not None
+
+
+def _made_for(memo: Path, key: str) -> dict[str, Any] | None:
+    """The memo's data if it was made for `key`; None if not, or missing or damaged."""
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("key") == key else None
 
 
 def remember(
