@@ -99,7 +99,7 @@ def test_wrong_types_are_reported(tmp_path: Path, field: str, value: object) -> 
 
 
 def json_dumps(cache: Cache) -> str:
-    """The cache file as the json module writes it, the format dumps() must keep."""
+    """The cache file as the json module writes it, the format save() must keep."""
     payload = {
         "format": 1,
         "papers": {key: cache.records[key].to_json() for key in sorted(cache.records)},
@@ -107,9 +107,15 @@ def json_dumps(cache: Cache) -> str:
     return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def test_dumps_is_what_the_json_module_writes(tmp_path: Path) -> None:
+def saved(cache: Cache) -> str:
+    """The cache's file as `save` writes it."""
+    cache.save()
+    return cache.path.read_text(encoding="utf-8")
+
+
+def test_the_file_is_what_the_json_module_writes(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache.json")
-    assert cache.dumps() == json_dumps(cache) == '{\n  "format": 1,\n  "papers": {}\n}\n'
+    assert saved(cache) == json_dumps(cache) == '{\n  "format": 1,\n  "papers": {}\n}\n'
     odd = make("math/0309136")._replace(
         title='Quotes " and \\ back\nslash, tab\t, Müller, $x^2$, \u2028',
         authors=[],
@@ -120,16 +126,16 @@ def test_dumps_is_what_the_json_module_writes(tmp_path: Path) -> None:
     )
     for record in (make("2001.00002"), odd, make("1812.07252")):
         cache.put(record)
-        assert cache.dumps() == json_dumps(cache)
+        assert saved(cache) == json_dumps(cache)
 
 
-def test_dumps_follows_every_change_of_a_record(tmp_path: Path) -> None:
+def test_the_file_follows_every_change_of_a_record(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache.json")
     cache.put(make("2001.00001"))
     cache.put(make("2001.00002"))
-    first = cache.dumps()
+    first = saved(cache)
     cache.put(make("2001.00001")._replace(title="Changed"))
-    assert cache.dumps() == json_dumps(cache) != first
+    assert saved(cache) == json_dumps(cache) != first
     cache.records["2001.00002"] = make("2001.00002")._replace(version=3)
-    assert '"version": 3' in cache.dumps()
-    assert cache.dumps() == json_dumps(cache)
+    assert '"version": 3' in saved(cache)
+    assert saved(cache) == json_dumps(cache)

@@ -183,25 +183,21 @@ class Cache:
             ) from None
         return cls(path, _records_from(path, text, data))
 
-    def dumps(self) -> str:
-        """The file's text: stable order and formatting, so diffs show only changes.
+    def save(self) -> bool:
+        """Write the cache atomically; return whether its bytes changed.
 
-        It is what ``json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)``
+        The file's text has a stable order and formatting, so diffs show only changes: it
+        is what ``json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)``
         writes; orjson writes it ten times faster, which counts when a refresh of 10,000
         papers saves after every batch.
         """
-        return self._encoded().decode()
-
-    def save(self) -> bool:
-        """Write the cache atomically; return whether its bytes changed."""
-        return write_atomic(self.path, self._encoded())
-
-    def _encoded(self) -> bytes:
         payload = {
             "format": FORMAT_VERSION,
             "papers": {key: self.records[key].to_json() for key in sorted(self.records)},
         }
-        return orjson.dumps(payload, option=JSON_OPTIONS | orjson.OPT_SORT_KEYS)
+        return write_atomic(
+            self.path, orjson.dumps(payload, option=JSON_OPTIONS | orjson.OPT_SORT_KEYS)
+        )
 
 
 def _records_from(path: Path, text: str | bytes, data: object) -> dict[str, Record]:
