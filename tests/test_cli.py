@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -342,3 +345,55 @@ def test_papers_taken_out_of_the_catalogue_leave_the_cache(
     cache = json.loads((root / "catalogue" / "cache.json").read_text(encoding="utf-8"))
     assert "1909.11512" not in cache["papers"] and len(cache["papers"]) == 11
     assert api.requests == []
+
+
+def console_script(*args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    """`litsync` as installed, its output held in buffers as in a pipe or a CI log."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    litsync = Path(sys.executable).with_name("litsync")
+    return subprocess.run(
+        [str(litsync), *args], stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=60
+    )
+
+
+def test_the_console_script_leaves_nothing_unsaid(tmp_path: Path) -> None:
+    root = bundled_project(tmp_path, with_cache=True, with_document=True)
+    done = console_script("check", "--root", str(root))
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "OK: 13 papers; generated/synthetic-data-literature.md, generated/references.bib "
+        "and generated/papers.json are up to date.\n",
+        "",
+    )
+    (root / "catalogue" / "ids.yaml").write_text("papers: [\n", encoding="utf-8")
+    failed = console_script("check", "--root", str(root))
+    assert (failed.returncode, failed.stdout) == (2, "")
+    assert failed.stderr.startswith("Error: catalogue/ids.yaml:2: YAML syntax error"), failed.stderr
+
+
+def test_the_console_script_exits_without_taking_python_apart(tmp_path: Path) -> None:
+    root = bundled_project(tmp_path, with_cache=True, with_document=True)
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(print, 'taken apart')\n"
+        "from litsync.cli import run\n"
+        f"sys.argv = ['litsync', 'check', '--root', {str(root)!r}]\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.startswith("OK: 13 papers;")
+    assert "taken apart" not in done.stdout
+
+
+def test_output_to_a_closed_pipe_is_reported_as_python_reports_it(tmp_path: Path) -> None:
+    root = bundled_project(tmp_path, with_cache=True, with_document=True)
+    reader, writer = os.pipe()
+    os.close(reader)  # as `litsync check | true` does, sooner or later
+    try:
+        done = console_script("check", "--root", str(root), stdout=writer)
+    finally:
+        os.close(writer)
+    assert done.returncode == 120
+    assert "BrokenPipeError" in done.stderr
