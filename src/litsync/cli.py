@@ -472,4 +472,4 @@ def _warn_unresolved(unresolved: Sequence[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
