@@ -17,7 +17,7 @@ from project import bundled_project
 from litsync import catalogue
 from litsync.catalogue import CATALOGUE_FILE, Catalogue, Layout
 from litsync.catalogue_memo import MEMO_FILE
-from litsync.catalogue_memo import load as load_with_key
+from litsync.catalogue_memo import load as load_remembered
 from litsync.cli import main
 from litsync.errors import CatalogueError
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
@@ -28,9 +28,11 @@ TITLE = "Synthetic Data Literature"
 
 
 def load(path: Path, memo: Path, today: date) -> Catalogue:
-    loaded, key = load_with_key(path, memo, today)
-    assert key == load_with_key(path, memo, today)[1]  # the same text, the same key
-    return loaded
+    """The catalogue, remembered as `render` remembers it."""
+    loaded = load_remembered(path, memo, today)
+    loaded.remember()
+    assert loaded.key == load_remembered(path, memo, today).key  # the same text, the same key
+    return loaded.catalogue
 
 
 @pytest.fixture

@@ -64,9 +64,9 @@ def test_loading_and_rendering_collect_nothing(tmp_path: Path, collections: list
     catalogue.load(paths[0])
     unpaused = len(collections) - before
     before = len(collections)
-    loaded, key = catalogue_memo.load(paths[0], paths[1])
+    loaded = catalogue_memo.load(paths[0], paths[1])
     cache = Cache.load(paths[2])
-    written, _ = write_generated(project, loaded, key, cache)
+    written, _ = write_generated(project, loaded, cache)
     paused = len(collections) - before
     assert unpaused > 100
     assert paused < 20

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -15,6 +16,9 @@ import pytest
 from forking import gone
 from project import DOCUMENT, EXPORTS, bundled_project
 
+from litsync import catalogue
+from litsync.catalogue import CATALOGUE_FILE
+from litsync.catalogue_memo import MEMO_FILE as CATALOGUE_MEMO
 from litsync.cli import main
 from litsync.render_memo import RENDER_MEMO
 
@@ -93,6 +97,35 @@ def test_the_render_memo_holds_the_digest_of_the_childs_document(
     code, out, _, _ = render(root, capsys)
     assert (code, out.splitlines()) == (0, [f"Unchanged: {n}" for n in (DOCUMENT, *EXPORTS)])
     assert len(forks) == 1
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_catalogue_is_remembered_with_or_without_a_fork(
+    tmp_path: Path,
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fork: bool,
+) -> None:
+    if not fork:
+        sequential(monkeypatch)
+    root = bundled_project(tmp_path, with_cache=True)
+    memo = root / CATALOGUE_MEMO
+    assert render(root, capsys)[0] == 0
+    assert len(forks) == fork
+
+    def remembered() -> catalogue.Catalogue:
+        with memo.open("rb") as stream:
+            pickle.load(stream)  # what it was made from
+            loaded: catalogue.Catalogue = pickle.load(stream)
+            return loaded
+
+    assert remembered() == catalogue.load(root / CATALOGUE_FILE)
+    # A render with nothing to do remembers it too, when the memo is gone.
+    memo.unlink()
+    code, out, _, _ = render(root, capsys)
+    assert (code, out.splitlines()) == (0, [f"Unchanged: {n}" for n in (DOCUMENT, *EXPORTS)])
+    assert remembered() == catalogue.load(root / CATALOGUE_FILE)
 
 
 @pytest.mark.parametrize(

@@ -320,22 +320,21 @@ def print_report(report: RefreshReport) -> None:
 
 
 def run_render(project: Project, args: argparse.Namespace) -> int:
-    loaded, key = catalogue_memo.load(
-        project.catalogue, project.catalogue_memo, remember=not args.draft
-    )
-    if args.draft:
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo)
+    if args.draft:  # writes nothing, the memo included
         with collector.paused():
-            text, unresolved = document_text(project, loaded, Cache.load(project.cache))
+            cache = Cache.load(project.cache)
+            text, unresolved = document_text(project, loaded.catalogue, cache)
             sys.stdout.writelines(text)
     else:
-        written, unresolved = write_generated(project, loaded, key)
+        written, unresolved = write_generated(project, loaded)
         print_written(written)
     _warn_unresolved(unresolved)
     return EXIT_OK
 
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
-    loaded, _ = catalogue_memo.load(project.catalogue, project.catalogue_memo, remember=False)
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
     # Every entry made anew: what check compares with is what any render would write.
     fresh = memo_for(project, loaded, remembered=False)
     files: list[str] = []

@@ -93,7 +93,8 @@ def refresh(
 ) -> RefreshReport:
     """Run the whole job under the project lock and report what happened."""
     today = today or date.today()
-    catalogue, catalogue_key = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
+    catalogue = loaded.catalogue
     with project_lock(project.lock):
         for folder in {project.cache.parent, project.output(catalogue.settings).parent}:
             remove_leftovers(folder)
@@ -114,7 +115,7 @@ def refresh(
             # A broken template should fail now, not after minutes of polite fetching;
             # one that rendered these very inputs last time works (and for 10,000
             # papers, rendering again takes a quarter of a second before the first request).
-            inputs = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
+            inputs = render_memo.key(project.root, loaded.key, project.cache, project.templates)
             if not render_memo.rendered(project.render_memo, inputs):
                 with collector.paused():
                     for _ in document_text(project, catalogue, cache)[0]:
@@ -127,7 +128,7 @@ def refresh(
                 # so far leave only the last batch's to the render at the end.
                 on_saved=lambda found: prepare(memo, catalogue, cache, found),
             )  # fmt: skip
-        written, report.unresolved = write_generated(project, catalogue, catalogue_key, cache, memo)
+        written, report.unresolved = write_generated(project, loaded, cache, memo)
         (report.document, report.document_changed), report.exports = written[0], written[1:]
         RunNotes.of(
             project.cache, report.not_found, report.rejected, report.stale, report.failure
@@ -203,8 +204,7 @@ their digest for the render memo."""
 @collector.paused()
 def write_generated(
     project: Project,
-    catalogue: Catalogue,
-    catalogue_key: str,
+    loaded: catalogue_memo.Loaded,
     cache: Cache | None = None,
     memo: ExportMemo | None = None,
 ) -> tuple[list[tuple[str, bool]], list[str]]:
@@ -218,18 +218,29 @@ def write_generated(
     The document is rendered and written in a forked process while this one writes the
     exports, where forking is safe (forked.py): each is about half of the work. The
     exports replace their files only once the document is written, so that a document
-    that fails (a broken template) leaves every file as it was, as it does alone.
+    that fails (a broken template) leaves every file as it was, as it does alone. The
+    catalogue's memo is written after the document, in the same process.
     """
-    key = render_memo.key(project.root, catalogue_key, project.cache, project.templates)
+    key = render_memo.key(project.root, loaded.key, project.cache, project.templates)
     recalled = render_memo.recall(project.render_memo, project.root, key)
     if recalled is not None:
+        loaded.remember()
         names, unresolved = recalled
         return [(name, False) for name in names], unresolved
+    catalogue = loaded.catalogue
     memo = memo or memo_for(project, catalogue)
     cache = cache or Cache.load(project.cache)
     # Built before the fork, the view is the child's without being sent to it.
     view = build_view(catalogue, cache)
     document, text = document_file(project, catalogue, view)
+
+    def write_document() -> Written:
+        try:
+            return write_file(project, document, text)
+        finally:
+            # The exports take longer: with a fork, remembering the catalogue here costs
+            # the run no time.
+            loaded.remember()
 
     with contextlib.ExitStack() as exports_written:
 
@@ -241,7 +252,7 @@ def write_generated(
         # the refresh killed, the lock would be held until the document is written, a
         # fraction of a second for 10,000 papers, then released as the child exits.
         first, rest = forked.both(
-            lambda: write_file(project, document, text),
+            write_document,
             write_exports,
             f"rendering {project.relative(document)}",
         )
