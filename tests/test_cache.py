@@ -98,6 +98,34 @@ def test_wrong_types_are_reported(tmp_path: Path, field: str, value: object) -> 
         Cache.load(path)
 
 
+@pytest.mark.parametrize(
+    ("edit", "damage"),
+    [
+        ({"titel": "Title", "title": None}, "unknown field 'titel'"),
+        ({"extra": 1}, "unknown field 'extra'"),
+        ({"title": None}, "missing 1 required positional argument: 'title'"),
+        ({"comment": None, "missing": None}, None),  # fields with a default may be left out
+    ],
+)
+def test_records_of_other_fields(
+    tmp_path: Path, edit: dict[str, object], damage: str | None
+) -> None:
+    """A field renamed, added or left out: as many fields as litsync writes, or not."""
+    path = tmp_path / "cache.json"
+    fields = make("2001.00001").to_json()
+    for name, value in edit.items():
+        if value is None:
+            del fields[name]
+        else:
+            fields[name] = value
+    path.write_text(json.dumps({"format": 1, "papers": {"2001.00001": fields}}), encoding="utf-8")
+    if damage is None:
+        assert Cache.load(path).records == {"2001.00001": make("2001.00001")}
+    else:
+        with pytest.raises(CacheError, match=f"entry '2001.00001' is damaged \\(.*{damage}"):
+            Cache.load(path)
+
+
 def json_dumps(cache: Cache) -> str:
     """The cache file as the json module writes it, the format save() must keep."""
     payload = {

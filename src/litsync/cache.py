@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, get_type_hints
@@ -69,10 +70,17 @@ class Record(NamedTuple):
         """Rebuild a record, checking every field's type: the file may be hand-edited."""
         if not isinstance(data, Mapping):
             raise ValueError("not a mapping")
-        unknown = data.keys() - _FIELD_CHECKS.keys()
-        if unknown:
-            raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
-        record = cls(**data)
+        try:
+            # A record litsync wrote has every field and no other: taken in one call, in a
+            # third of the time of `cls(**data)`.
+            record = cls._make(_FIELD_VALUES(data)) if len(data) == len(cls._fields) else None
+        except KeyError:
+            record = None  # as many fields, not all of them these: told below
+        if record is None:
+            unknown = data.keys() - _FIELD_CHECKS.keys()
+            if unknown:
+                raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
+            record = cls(**data)
         # One lookup of the fields' types decides for almost every record, several times
         # faster than a check per field, which is left to find what is wrong.
         well_typed = tuple(map(type, record)) in _TYPES and record.version >= 1
@@ -113,6 +121,7 @@ _CHECK_BY_TYPE = {
 }
 _FIELD_TYPES = get_type_hints(Record)
 _FIELD_CHECKS = {name: _CHECK_BY_TYPE[kind] for name, kind in _FIELD_TYPES.items()}
+_FIELD_VALUES = operator.itemgetter(*Record._fields)
 # The types each field's check admits, for a record read from JSON; a list's items and
 # the version's value are checked apart.
 _JSON_TYPES = {str: (str,), str | None: (str, type(None)), list[str]: (list,), bool: (bool,),
