@@ -268,7 +268,8 @@ def unique_keys(keys: Sequence[str], order: Sequence[tuple[str, str]]) -> list[s
     taken = set(groups)
     result = list(keys)
     # Only keys that several papers share change, in the order of the keys: a suffix one
-    # takes is not free for the next. Most keys are one paper's (10,000 of them in 20 ms).
+    # takes is not free for the next. Most keys are one paper's, and looking at each of
+    # 10,000 took 20 ms.
     shared = sorted(key for key, members in groups.items() if len(members) > 1)
     for key in shared:
         others = sorted(groups[key], key=lambda i: order[i])[1:]
