@@ -56,8 +56,9 @@ def run() -> NoReturn:
     """
     code = main()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when started with it closed (`litsync check >&-`)
+                stream.flush()
     except OSError:  # e.g. `litsync render --draft | head -1`
         sys.exit(code)  # Python's own exit reports what could not be written, as ever
     os._exit(code)
