@@ -387,18 +387,22 @@ def test_the_console_script_exits_without_taking_python_apart(tmp_path: Path) ->
     assert "taken apart" not in done.stdout
 
 
-@pytest.mark.parametrize(("closed", "out"), [(">&-", ""), ("2>&-", "OK: 13 papers;")])
+@pytest.mark.parametrize(
+    ("closed", "out"), [(">&-", ""), ("2>&-", "Fetched 12 of 12 papers in 1 request")]
+)
 def test_the_console_script_runs_with_a_stream_closed(
-    tmp_path: Path, closed: str, out: str
+    tmp_path: Path, api: ArxivServer, closed: str, out: str
 ) -> None:
-    root = bundled_project(tmp_path, with_cache=True, with_document=True)
+    root = bundled_project(tmp_path)
     litsync = Path(sys.executable).with_name("litsync")
-    # Started with the stream closed, as cron or a service manager may start it.
+    # Started with the stream closed, as cron or a service manager may start it: a
+    # refresh that reports progress, forks to render, and exits without Python's exit.
     done = subprocess.run(
-        ["bash", "-c", f'exec "$0" "$@" {closed}', str(litsync), "check", "--root", str(root)],
+        ["bash", "-c", f'exec "$0" "$@" {closed}', str(litsync), "refresh", "--root", str(root)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert (done.returncode, done.stdout[: len(out)]) == (0, out), done.stderr
+    assert (root / DOCUMENT).exists()
 
 
 def test_output_to_a_closed_pipe_is_reported_as_python_reports_it(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from litsync.errors import (
     LocatedError,
 )
 from litsync.exports import memo_for
+from litsync.forked import flush_output
 from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import (
@@ -56,9 +57,7 @@ def run() -> NoReturn:
     """
     code = main()
     try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:  # None when started with it closed (`litsync check >&-`)
-                stream.flush()
+        flush_output()
     except OSError:  # e.g. `litsync render --draft | head -1`
         sys.exit(code)  # Python's own exit reports what could not be written, as ever
     os._exit(code)

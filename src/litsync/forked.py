@@ -47,6 +47,15 @@ def both(first: Callable[[], A], then: Callable[[], B], task: str) -> tuple[A, B
         child.stop()
 
 
+def flush_output() -> None:
+    """Write out what stdout and stderr hold yet, as Python's own exit would: before the
+    process forks, or ends without that exit. A stream the process started without
+    (`litsync render >&-`) is None, and skipped."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+
+
 def fork_is_safe() -> bool:
     """Whether a child forked from this process can run Python code as its parent does.
 
@@ -93,8 +102,7 @@ class _Child(Generic[A]):
         memory or of processes): the work can still be done here."""
         # Buffered output would be copied into the child; os._exit drops the child's
         # copy, and flushed first it is printed once, before anything the work prints.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        flush_output()
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()

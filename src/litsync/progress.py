@@ -14,8 +14,9 @@ class Progress:
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total = total
         self.done = 0
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
+        # No stream when the process started with stderr closed (`litsync refresh 2>&-`).
+        self.stream: TextIO | None = stream or sys.stderr
+        self.tty = self.stream is not None and self.stream.isatty()
 
     def start(self, batches: int) -> None:
         if self.total:
@@ -27,12 +28,15 @@ class Progress:
 
     def finish(self) -> None:
         if self.tty and self.total:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")
 
     def _line(self, text: str, final: bool = False) -> None:
         if self.tty and not final:
-            self.stream.write(f"\r\x1b[Klitsync: {text}")
+            self._write(f"\r\x1b[Klitsync: {text}")
         else:
-            self.stream.write(f"litsync: {text}\n")
-        self.stream.flush()
+            self._write(f"litsync: {text}\n")
+
+    def _write(self, text: str) -> None:
+        if self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
