@@ -359,7 +359,7 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
             for i in range(1, REPEAT if n <= COLD_REPEAT_UP_TO else 1)
         ]
         colds = sorted((cold_refresh(c, server, delay) for c in copies), key=lambda c: c[0])
-        _, cold, requests, before, after = colds[len(colds) // 2]
+        local, cold, requests, before, after = colds[len(colds) // 2]
         for copy in copies[1:]:
             shutil.rmtree(copy.parent)
         serving = sum(r.duration or 0.0 for r in requests)
@@ -370,7 +370,6 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
             f"longest URL {max(r.url_length for r in requests):,} bytes"
         )
         cold_floor = (len(requests) - 1) * delay
-        local = cold.wall - cold_floor - serving
         spread_note = (
             f"; the median of {len(colds)} cold refreshes, local {colds[0][0]:.2f} to "
             f"{colds[-1][0]:.2f} s"
