@@ -347,12 +347,17 @@ def test_papers_taken_out_of_the_catalogue_leave_the_cache(
     assert api.requests == []
 
 
-def console_script(*args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
-    """`litsync` as installed, its output held in buffers as in a pipe or a CI log."""
+def console_script(
+    *args: str, stdout: int = subprocess.PIPE, closing: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`litsync` as installed, its output held in buffers as in a pipe or a CI log; with
+    `closing` (`>&-`, `2>&-`), started with that stream closed."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    litsync = Path(sys.executable).with_name("litsync")
+    command = [str(Path(sys.executable).with_name("litsync")), *args]
+    if closing:
+        command = ["bash", "-c", f'exec "$0" "$@" {closing}', *command]
     return subprocess.run(
-        [str(litsync), *args], stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=60
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=60
     )
 
 
@@ -394,13 +399,9 @@ def test_the_console_script_runs_with_a_stream_closed(
     tmp_path: Path, api: ArxivServer, closed: str, out: str
 ) -> None:
     root = bundled_project(tmp_path)
-    litsync = Path(sys.executable).with_name("litsync")
     # Started with the stream closed, as cron or a service manager may start it: a
     # refresh that reports progress, forks to render, and exits without Python's exit.
-    done = subprocess.run(
-        ["bash", "-c", f'exec "$0" "$@" {closed}', str(litsync), "refresh", "--root", str(root)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = console_script("refresh", "--root", str(root), closing=closed)
     assert (done.returncode, done.stdout[: len(out)]) == (0, out), done.stderr
     assert (root / DOCUMENT).exists()
 
