@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
+import random
 import shutil
+from array import array
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -17,14 +19,13 @@ from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import bibtex, csl
+from litsync import bibtex
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
-from litsync.citations import Source, sources, split_name
-from litsync.cli import main
+from litsync.citations import sources, split_name
+from litsync.cli import EXIT_OUT_OF_DATE, main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
-from litsync.export_memo import ExportMemo, Made
-from litsync.exports import memo_for, prepare, render_exports
+from litsync.exports import FORMATS, memo_for, prepare, render_exports
 from litsync.project import Project
 from litsync.render import build_view
 
@@ -456,29 +457,34 @@ def test_text_written_for_latex(encode: Callable[[str], str], text: str, expecte
 
 # --- the export memo -----------------------------------------------------------------
 
-
-def plant(memo: Path, mark: str) -> None:
-    """Mark every remembered title, to tell an entry taken from the memo from a new one."""
-    key, entries = pickle.loads(memo.read_bytes())
-    for digest, (drafted, (bib, item)) in entries.items():
-        head, tail = bib
-        bib = (head, tail.replace(b"  title = {", f"  title = {{{mark}".encode(), 1))
-        item = item.replace(b'"title": "', f'"title": "{mark}'.encode(), 1)
-        entries[digest] = drafted, (bib, item)
-    memo.write_bytes(pickle.dumps((key, entries)))
+# Each entry of the exports marked in as many bytes: its places in the file stay true.
+MARKS = {BIB: (b"  title = {", b"  TITLE = {"), CSL: (b'    "title": ', b'    "TITLE": ')}
 
 
-def titles(root: Path) -> list[str]:
-    return [str(item["title"]) for item in json.loads((root / CSL).read_text("utf-8"))]
+def plant(root: Path) -> None:
+    """Mark every entry of the exports, and make the memo vouch for the marked files as
+    if litsync had written them: an entry copied from them is told from one made anew."""
+    memo = root / EXPORT_MEMO
+    key, _, papers, places = pickle.loads(memo.read_bytes())
+    digests = []
+    for name, (plain, marked) in MARKS.items():
+        data = (root / name).read_bytes().replace(plain, marked)
+        (root / name).write_bytes(data)
+        digests.append(hashlib.sha256(data).hexdigest())
+    memo.write_bytes(pickle.dumps((key, tuple(digests), papers, places)))
 
 
-def test_a_paper_whose_citation_is_unchanged_comes_from_the_memo(
+def copied(root: Path) -> list[tuple[str, bool]]:
+    """Each CSL item's id, and whether it was copied from the planted file."""
+    return [(str(i["id"]), "TITLE" in i) for i in json.loads((root / CSL).read_text("utf-8"))]
+
+
+def test_a_paper_whose_citation_is_unchanged_is_copied_from_the_last_exports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     render(capsys, root)
-    before = titles(root)
-    plant(root / EXPORT_MEMO, "Remembered: ")
+    plant(root)
     catalogue = root / "catalogue" / "ids.yaml"
     text = catalogue.read_text("utf-8")
     # A new usecase is not part of a citation; a title override is.
@@ -488,14 +494,11 @@ def test_a_paper_whose_citation_is_unchanged_comes_from_the_memo(
     )
     catalogue.write_text(text, "utf-8")
     render(capsys, root)
-    changed = before.index("Domain Randomization for Transferring Deep Neural Networks from "
-                           "Simulation to the Real World")  # fmt: skip
-    assert titles(root) == [
-        "New title" if i == changed else f"Remembered: {t}" for i, t in enumerate(before)
-    ]
+    assert [is_copied for _, is_copied in copied(root)] == [True] * 2 + [False] + [True] * 10
+    items = json.loads((root / CSL).read_text("utf-8"))
+    assert items[2]["id"] == "tobin2017new" and items[2]["title"] == "New title"
     bib = (root / BIB).read_text("utf-8")
-    assert bib.count("  title = {Remembered: ") == len(before) - 1
-    assert "  title = {New title},\n" in bib
+    assert bib.count("  TITLE = {") == 12 and "  title = {New title},\n" in bib
 
 
 def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -507,18 +510,29 @@ def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None
         assert (root / name).read_bytes() == (fresh / name).read_bytes()
 
 
-def test_entries_from_the_memo_take_the_keys_of_the_list_they_are_in(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+SAME = {"title": "Deep learning of things", "authors": ["Anna Smith", "Bo Li"]}
+OLDER = record("2001.00002", published="2020-01-05T00:00:00Z", **SAME)  # type: ignore[arg-type]
+NEWER = record("2003.00001", published="2020-03-01T00:00:00Z", **SAME)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("planted", [False, True])
+def test_entries_copied_from_the_last_exports_take_the_keys_of_the_list_they_are_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: bool
 ) -> None:
-    same = {"title": "Deep learning of things", "authors": ["Anna Smith", "Bo Li"]}
-    older = record("2001.00002", published="2020-01-05T00:00:00Z", **same)  # type: ignore[arg-type]
-    newer = record("2003.00001", published="2020-03-01T00:00:00Z", **same)  # type: ignore[arg-type]
-    root = project_with(tmp_path, papers_yaml("2003.00001"), [older, newer])
-    assert [i["id"] for i in cited(capsys, root)] == ["smith2020deep"]
-    # The older paper takes the plain key; the remembered entry of the newer one moves on.
+    root = project_with(tmp_path, papers_yaml("2003.00001"), [OLDER, NEWER])
+    render(capsys, root)
+    if planted:
+        plant(root)
+    # The older paper takes the plain key; the newer one's entry moves on, under a new key.
     (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2003.00001", "2001.00002"))
-    assert [i["id"] for i in cited(capsys, root)] == ["smith2020deepb", "smith2020deep"]
-    same_as_from_scratch(root, capsys)
+    render(capsys, root)
+    assert copied(root) == [("smith2020deepb", planted), ("smith2020deep", False)]
+    if planted:
+        assert "@misc{smith2020deepb,\n  author = {Smith, Anna and Li, Bo},\n  TITLE = {" in (
+            (root / BIB).read_text("utf-8")
+        )
+    else:
+        same_as_from_scratch(root, capsys)
 
 
 def test_the_memo_holds_the_papers_of_the_last_render_only(
@@ -528,10 +542,10 @@ def test_the_memo_holds_the_papers_of_the_last_render_only(
                for n in range(1, 4)]  # fmt: skip
     root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
     render(capsys, root)
-    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[1]) == 3
+    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[2]) == 3
     (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2101.00002"), "utf-8")
     render(capsys, root)
-    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[1]) == 1
+    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[2]) == 1
 
 
 def retitle(root: Path, arxiv_id: str, title: str) -> None:
@@ -542,104 +556,96 @@ def retitle(root: Path, arxiv_id: str, title: str) -> None:
     catalogue.write_text(text.replace(entry, f"{entry}    overrides:\n      title: {title}\n"))
 
 
-def all_remembered(memo: Path) -> list[Any]:
-    """Every record of the memo file, in order: the memo whole, then each change."""
-    records = []
-    with memo.open("rb") as stream:
-        while True:
-            try:
-                records.append(pickle.Unpickler(stream).load())
-            except EOFError:
-                return records
-
-
-def test_a_few_changed_entries_are_appended_to_the_memo(
+def test_the_memo_says_where_each_entry_lies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     render(capsys, root)
-    memo = root / EXPORT_MEMO
-    whole = memo.read_bytes()
-    retitle(root, "1703.06907", "New title")
+    retitle(root, "1703.06907", "A title longer than before, which moves every entry after it")
     render(capsys, root)
-    assert memo.read_bytes().startswith(whole) and len(memo.read_bytes()) > len(whole)
-    (_, entries), (_, added, dropped) = all_remembered(memo)
-    assert len(entries) == 13 and len(added) == 1 and len(dropped) == 1
-    same_as_from_scratch(root, capsys)
-    # Every entry of the list is found in the memo and its change, the new one too.
-    project = Project(root)
-    loaded = load(project.catalogue)
-    cache = Cache.load(project.cache)
-    cited = sources(loaded, cache, build_view(loaded, cache).papers)
-    remembered = memo_for(project, loaded)
-    assert [remembered.entries(s, never)[0] for s in cited][2] == "tobin2017new"
-    # Changes of more than a quarter of the papers: the memo is written whole again.
-    retitle(root, "1812.07252", "Another title")
+    _, files, papers, places = pickle.loads((root / EXPORT_MEMO).read_bytes())
+    keys = [key for _, key, _ in sorted(papers.values(), key=lambda known: known[2])]
+    assert len(keys) == 13
+    for (name, form), digest, (width, numbers) in zip(
+        [(BIB, FORMATS["bibtex"]), (CSL, FORMATS["csl-json"])], files, places, strict=True
+    ):
+        data = (root / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest
+        rows = array("q", numbers)
+        assert len(rows) == width * len(keys)
+        blocks = []
+        for number, key in enumerate(keys):
+            start, size, *parts = rows[number * width : (number + 1) * width]
+            block = data[start : start + size]
+            spans = zip(parts[::2], parts[1::2], strict=True)
+            entry = tuple(block[at : at + length] for at, length in spans)
+            assert b"".join(form.keyed(key, entry)) == block
+            blocks.append(block)
+        assert form.header + form.separator.join(blocks) + form.footer == data
+
+
+def test_exports_after_any_edits_are_those_made_from_scratch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Papers sharing keys, so that edits change other papers' keys too.
+    records = [
+        record(f"2{n % 3}01.{n:05d}", f"{'Deep' if n % 2 else 'Shallow'} paper", [f"A {n % 4}"],
+               f"202{n % 3}-0{1 + n % 9}-01T00:00:00Z")
+        for n in range(24)
+    ]  # fmt: skip
+    rng = random.Random(5)
+    listed = [r.id for r in records[:16]]
+    root = project_with(tmp_path, papers_yaml(*listed), records)
     render(capsys, root)
-    ((_, entries),) = all_remembered(memo)
-    assert len(entries) == 13
-    same_as_from_scratch(root, capsys)
+    titled: dict[str, str] = {}
+    for round_ in range(10):
+        for _ in range(rng.randint(1, 3)):
+            edit = rng.choice(["move", "drop", "add", "retitle"])
+            if edit == "move":
+                listed.insert(rng.randrange(len(listed)), listed.pop(rng.randrange(len(listed))))
+            elif edit == "drop" and len(listed) > 2:
+                titled.pop(listed.pop(rng.randrange(len(listed))), None)
+            elif edit == "add":
+                listed.insert(rng.randrange(len(listed)), rng.choice(
+                    [r.id for r in records if r.id not in listed]
+                ))  # fmt: skip
+            else:
+                titled[rng.choice(listed)] = f"Title {round_}"
+        text = papers_yaml(*listed)
+        for arxiv_id, title in titled.items():
+            entry = f"  - id: {arxiv_id}\n"
+            text = text.replace(entry, f"{entry}    overrides:\n      title: {title}\n")
+        (root / "catalogue" / "ids.yaml").write_text(text, "utf-8")
+        render(capsys, root)
+        same_as_from_scratch(root, capsys)
 
 
-def test_changes_appended_to_the_memo_read_back_as_made(tmp_path: Path) -> None:
-    path = tmp_path / "exports.pickle"
-
-    def source(number: int) -> Source:
-        return Source(
-            f"Paper {number}", (), 2020, "", "u", None, None, None, None, None, None, None
-        )
-
-    def maker(kind: bytes) -> Callable[[Source], Made]:
-        shared = (kind, b",\n}\n")  # the same objects in several entries, pickled once
-        return lambda source: (source.title, (shared, source.title.encode()))
-
-    def render(numbers: range, make: Callable[[Source], Made]) -> None:
-        memo = ExportMemo(path, ["bibtex", "csl-json"], None)
-        for number in numbers:
-            memo.entries(source(number), make)
-        memo.save()
-
-    render(range(20), maker(b"@misc{"))
-    render(range(2, 22), maker(b"@article{"))  # two dropped, two added: appended
-    assert len(all_remembered(path)) == 2
-    memo = ExportMemo(path, ["bibtex", "csl-json"], None)
-    expected = [maker(b"@misc{" if n < 20 else b"@article{")(source(n)) for n in range(2, 22)]
-    assert [memo.entries(source(n), never) for n in range(2, 22)] == expected
-
-
-@pytest.mark.parametrize("planted", ["cut", "other exports"])
-def test_a_change_that_does_not_hold_is_not_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: str
+def test_an_export_changed_since_it_was_written_is_not_read_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     render(capsys, root)
-    retitle(root, "1703.06907", "New title")
-    render(capsys, root)
-    memo = root / EXPORT_MEMO
-    (key, entries), _ = all_remembered(memo)
-    if planted == "cut":
-        memo.write_bytes(memo.read_bytes()[:-5])
-    else:
-        # What a render for other exports would append, at once, to the same file.
-        wrong = {digest: (drafted, (b"wrong",)) for digest, (drafted, _) in entries.items()}
-        other = pickle.dumps((key.replace("csl-json", "ris"), wrong, []))
-        memo.open("ab").write(other)
+    expected = (root / BIB).read_bytes()
+    plant(root)
+    with (root / BIB).open("ab") as bib:
+        bib.write(b"% edited by hand\n")
     (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
     render(capsys, root)
-    same_as_from_scratch(root, capsys)
-    ((_, rewritten),) = all_remembered(memo)
-    assert len(rewritten) == 13
+    assert (root / BIB).read_bytes() == expected
+    assert [is_copied for _, is_copied in copied(root)] == [True] * 13
 
 
 def test_check_makes_every_entry_anew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     render(capsys, root)
-    plant(root / EXPORT_MEMO, "Remembered: ")
-    assert main(["check", "--root", str(root)]) == 0
-    assert capsys.readouterr().out.startswith("OK: 13 papers;")
+    plant(root)
+    assert main(["check", "--root", str(root)]) == EXIT_OUT_OF_DATE
+    assert "generated/references.bib and generated/papers.json are not what" in (
+        capsys.readouterr().err
+    )
 
 
-@pytest.mark.parametrize("planted", ["damaged", "code", "other exports"])
+@pytest.mark.parametrize("planted", ["damaged", "code", "other exports", "rows"])
 def test_a_memo_that_does_not_hold_is_not_used(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: str
 ) -> None:
@@ -654,18 +660,18 @@ def test_a_memo_that_does_not_hold_is_not_used(
         # Unpickled by a plain pickle.load, this would create the marker file.
         memo.write_bytes(pickle.dumps(Planted(os.mkdir, marker)))
     else:
-        plant(memo, "Remembered: ")
-        key, entries = pickle.loads(memo.read_bytes())
-        memo.write_bytes(pickle.dumps((key.replace("csl-json", "ris"), entries)))
+        plant(root)
+        key, files, papers, places = pickle.loads(memo.read_bytes())
+        if planted == "other exports":
+            key = key.replace("csl-json", "ris")
+        else:  # a paper whose row is not among the places
+            papers = {**papers, b"x" * 16: ("a", "a", 13)}
+        memo.write_bytes(pickle.dumps((key, files, papers, places)))
     (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
     render(capsys, root)
     assert {name: (root / name).read_bytes() for name in (BIB, CSL)} == expected
     assert not marker.exists()
-    assert len(pickle.loads(memo.read_bytes())[1]) == len(json.loads(expected[CSL]))
-
-
-def never(source: Source) -> Made:
-    raise AssertionError(f"made anew: {source.title}")
+    assert len(pickle.loads(memo.read_bytes())[2]) == len(json.loads(expected[CSL]))
 
 
 def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
@@ -679,9 +685,7 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     memo = memo_for(project, loaded, remembered=False)
     prepare(memo, loaded, cache, {"2101.00001", "2101.00003"})
     first, second, third = sources(loaded, cache, papers)
-    assert memo.entries(first, never) and memo.entries(third, never)
-    with pytest.raises(AssertionError, match="made anew: Paper 2"):
-        memo.entries(second, never)
+    assert [memo.find(s).entries is not None for s in (first, second, third)] == [True, False, True]
     # The files from prepared entries are the files from entries made at the end.
     prepared = memo_for(project, loaded, remembered=False)
     prepare(prepared, loaded, cache, {r.id for r in records})
@@ -695,6 +699,11 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     assert [path.name for path, _ in written] == ["references.bib", "papers.json"]
 
 
-def test_exports_of_a_list_with_no_paper_yet() -> None:
-    assert b"".join(csl.render([])) == b"[]\n" == (json.dumps([], indent=2) + "\n").encode()
-    assert b"".join(bibtex.render([])).decode() == bibtex.HEADER
+def test_exports_of_a_list_with_no_paper_yet(tmp_path: Path) -> None:
+    project = Project(bundled_project(tmp_path, with_cache=True))
+    loaded = load(project.catalogue)
+    memo = memo_for(project, loaded)
+    exports = render_exports(project, loaded, Cache.load(project.cache), [], memo)
+    written = [b"".join(pieces) for _, pieces in exports]
+    assert written == [bibtex.HEADER.encode(), b"[]\n"]
+    assert written[1] == (json.dumps([], indent=2) + "\n").encode()

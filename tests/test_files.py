@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from litsync.files import CHUNK, chunked, chunks, replacing, write_atomic, write_pieces
+from litsync.files import CHUNK, chunked, read_range, replacing, write_atomic, write_pieces
 
 BIG = bytes(range(256)) * (CHUNK // 256) * 2 + b"tail"
 
@@ -96,12 +96,16 @@ def test_a_failed_replacement_leaves_the_old_file_and_no_temporary_one(tmp_path:
     assert path.read_bytes() == b"new"
 
 
-def test_chunks_are_the_file_in_order(tmp_path: Path) -> None:
+def test_a_range_of_a_file_is_read_a_chunk_at_a_time(tmp_path: Path) -> None:
     path = tmp_path / "big"
     path.write_bytes(BIG)
-    parts = list(chunks(path))
-    assert [len(p) for p in parts] == [CHUNK, CHUNK, len(BIG) - 2 * CHUNK]
-    assert b"".join(parts) == BIG
+    with path.open("rb") as stream:
+        parts = list(read_range(stream, 5, len(BIG)))
+        assert [len(p) for p in parts] == [CHUNK, len(BIG) - 5 - CHUNK]
+        assert b"".join(parts) == BIG[5:]
+        assert b"".join(read_range(stream, 3, 9)) == BIG[3:9]
+        with pytest.raises(OSError, match="shrank"):
+            list(read_range(stream, len(BIG) - 2, len(BIG) + 1))
 
 
 def test_files_written_until_a_stack_closes_replace_theirs_all_or_none(tmp_path: Path) -> None:

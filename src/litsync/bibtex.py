@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from pylatexenc.latexencode import (
     RULE_DICT,
@@ -83,13 +83,11 @@ Entry = tuple[bytes, bytes]
 UTF-8, as the file holds them."""
 
 
-def render(entries: Sequence[tuple[str, Entry]]) -> list[bytes]:
-    """The whole file (UTF-8) in pieces: a header comment, then each paper's entry under
-    its key, in document order. No entry is copied on the way."""
-    pieces = [HEADER.encode()]
-    for key, (head, tail) in entries:
-        pieces += (b"\n", head, key.encode(), tail)
-    return pieces
+def keyed(key: str, entry: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The entry under `key`, in the pieces the file holds: the entry's parts at the odd
+    places (see exports.Format)."""
+    head, tail = entry
+    return (b"\n", head, key.encode(), tail)
 
 
 def entry(paper: Citable) -> Entry:

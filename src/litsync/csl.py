@@ -9,7 +9,6 @@ with their journal reference as container title and their arXiv id in a note.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -24,25 +23,28 @@ ITEM_TYPES = {
 }
 
 
-def render(items: Sequence[tuple[str, bytes]]) -> list[bytes]:
-    """The whole file (UTF-8) in pieces: a JSON array of each paper's item under its key
-    (its id), laid out as ``json.dumps(items, indent=2, ensure_ascii=False)`` lays it out,
-    and a newline. No item is copied on the way."""
-    if not items:
-        return [b"[]\n"]
-    # An item's text is already indented for its place in the array.
-    pieces = [b"["]
-    for key, text in items:
-        # Not orjson: each of its small results would keep a buffer of kilobytes.
-        quoted = json.dumps(key, ensure_ascii=False).encode()
-        pieces += (b'\n  {\n    "id": ', quoted, b",", text, b",")
-    pieces[-1] = b"\n]\n"  # the last item's comma: the array ends there
-    return pieces
+# The file is a JSON array of the items, laid out as ``json.dumps(items, indent=2,
+# ensure_ascii=False)`` lays it out, and a newline.
+HEADER = b"["
+SEPARATOR = b","
+FOOTER = b"\n]\n"
+EMPTY = b"[]\n"
+
+Entry = tuple[bytes]
+"""A paper's item without its id: the members after the id, and the closing brace, as
+JSON text (UTF-8) indented for the item's place in the file's array."""
 
 
-def item(paper: Citable) -> bytes:
-    """One CSL item without its id, as JSON text (UTF-8): the members after the id, and
-    the closing brace, indented for the item's place in the file's array."""
+def keyed(key: str, entry: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The item under `key` (its id), in the pieces the file holds: the entry's part at
+    the odd place (see exports.Format)."""
+    # Not orjson: each of its small results would keep a buffer of kilobytes.
+    quoted = json.dumps(key, ensure_ascii=False).encode()
+    return (b'\n  {\n    "id": ' + quoted + b",", entry[0])
+
+
+def item(paper: Citable) -> Entry:
+    """One CSL item without its id."""
     data: dict[str, Any] = {"type": ITEM_TYPES[paper.kind], "title": paper.title}
     if paper.authors:
         data["author"] = [csl_name(name) for name in paper.authors]
@@ -61,7 +63,7 @@ def item(paper: Citable) -> bytes:
         data["abstract"] = paper.abstract
     # `{\n  "type": …\n}` one level deeper; JSON text holds no raw newline but these.
     text = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-    return text[1:].replace(b"\n", b"\n  ")
+    return (text[1:].replace(b"\n", b"\n  "),)
 
 
 def csl_name(name: Name) -> dict[str, str]:

@@ -3,41 +3,50 @@
 `settings.exports` chooses which (both by default, ``[]`` for none). `render` and
 `refresh` write them with the document, only when their bytes change; `check` fails
 when one is not what `render` would write. A paper's entries do not hold its citation
-key, which depends on the other papers; they are remembered (export_memo.py) and written
-under the key.
+key, which depends on the other papers; they are copied from the exports last written
+where they are there (export_memo.py), and written under the key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from litsync import bibtex, csl
 from litsync.cache import Cache
 from litsync.catalogue import Catalogue
 from litsync.citations import Citable, Source, cite_keys, draft, source, sources
 from litsync.curation import EXPORT_FILES, chosen_exports
-from litsync.export_memo import ExportMemo, Made
+from litsync.export_memo import Entry, ExportMemo, Made, Paper
 from litsync.project import Project
 from litsync.render import PaperView, paper_view
 
 
 @dataclass(frozen=True)
 class Format:
-    """How one export is written."""
+    """How one export is written: a file of each paper's entry under its citation key,
+    in document order (what export_memo.Frame describes)."""
 
-    entry: Callable[[Citable], Any]
-    """One paper's entry, without its citation key: the same under any key."""
-    render: Callable[[Sequence[tuple[str, Any]]], list[bytes]]
-    """The whole file (UTF-8) in pieces, from each paper's key and entry, in document
-    order."""
+    entry: Callable[[Citable], Entry]
+    """One paper's entry, without its citation key (the same under any key), in parts."""
+    keyed: Callable[[str, Entry], tuple[bytes, ...]]
+    """The entry under a key, as the file holds it: pieces of the format's own, the key
+    among them, at the even places, the entry's parts in order at the odd ones, and a
+    part last."""
+    header: bytes
+    separator: bytes
+    """Between two papers' entries."""
+    footer: bytes
+    empty: bytes
+    """The whole file when the list has no paper."""
 
 
+_BIBTEX_HEADER = bibtex.HEADER.encode()
 FORMATS = {
-    "bibtex": Format(bibtex.entry, bibtex.render),
-    "csl-json": Format(csl.item, csl.render),
+    "bibtex": Format(bibtex.entry, bibtex.keyed, _BIBTEX_HEADER, b"", b"", _BIBTEX_HEADER),
+    "csl-json": Format(csl.item, csl.keyed, csl.HEADER, csl.SEPARATOR, csl.FOOTER, csl.EMPTY),
 }
 
 
@@ -45,9 +54,8 @@ def memo_for(project: Project, catalogue: Catalogue, remembered: bool = True) ->
     """The export memo for the catalogue's exports: the last render's, or (not
     `remembered`) an empty one, with which every entry is made anew."""
     chosen = chosen_exports(catalogue.settings.exports)
-    if remembered:
-        return ExportMemo.load(project.export_memo, chosen)
-    return ExportMemo(project.export_memo, chosen, {})
+    files = [(name, project.root / EXPORT_FILES[name]) for name in chosen]
+    return ExportMemo(project.export_memo, files, remembered)
 
 
 def render_exports(
@@ -63,11 +71,31 @@ def render_exports(
     if not memo.exports:
         return
     cited = sources(catalogue, cache, papers)
-    made = [memo.entries(s, lambda s: _make(s, memo.exports)) for s in cited]
-    keys = cite_keys(cited, [drafted for drafted, _ in made])
+    found = [memo.find(s) for s in cited]
+    # A paper the memo does not know is drafted now, for its key; its entry in each
+    # export is made as that export is written, and not held after.
+    drafts = {n: draft(cited[n]) for n, paper in enumerate(found) if paper.drafted is None}
+    drafted = [drafts[n].key if p.drafted is None else p.drafted for n, p in enumerate(found)]
+    keys = list(zip(drafted, cite_keys(cited, drafted), strict=True))
     for index, name in enumerate(memo.exports):
-        keyed = [(key, entries[index]) for key, (_, entries) in zip(keys, made, strict=True)]
-        yield project.root / EXPORT_FILES[name], iter(FORMATS[name].render(keyed))
+        make = functools.partial(_entry, FORMATS[name], index, cited, found, drafts)
+        yield project.root / EXPORT_FILES[name], memo.file(index, FORMATS[name], found, keys, make)
+
+
+def _entry(
+    form: Format,
+    export: int,
+    cited: Sequence[Source],
+    found: Sequence[Paper],
+    drafts: Mapping[int, Citable],
+    number: int,
+) -> Entry:
+    """The `number`th paper's entry in the `export`th export: made ahead, or made now."""
+    made = found[number].entries
+    if made is not None:
+        return made[export]
+    # Drafted again only for a paper whose entry the memo located in a file since changed.
+    return form.entry(drafts.get(number) or draft(cited[number]))
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:

@@ -82,12 +82,20 @@ def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
-    while size > 0:
-        chunk = source.read(min(CHUNK, size))
-        if not chunk:
-            raise OSError(f"{source.name} shrank while it was being replaced")
+    for chunk in read_range(source, 0, size):
         target.write(chunk)
-        size -= len(chunk)
+
+
+def read_range(stream: BinaryIO, start: int, end: int) -> Iterator[bytes]:
+    """Bytes `start` to `end` of an open file, a chunk at a time; raise OSError if the
+    file ends before."""
+    stream.seek(start)
+    while start < end:
+        chunk = stream.read(min(CHUNK, end - start))
+        if not chunk:
+            raise OSError(f"{stream.name} shrank while it was being read")
+        start += len(chunk)
+        yield chunk
 
 
 @contextlib.contextmanager
@@ -121,23 +129,28 @@ def replacing(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
         _fsync_directory(path.parent)
 
 
-def chunks(path: Path) -> Iterator[bytes]:
-    """The file's bytes, a chunk at a time, so that a large file is never read whole."""
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            yield chunk
-
-
 def file_digest(path: Path) -> str:
     """The SHA-256 of a file's bytes, read a chunk at a time."""
+    with path.open("rb") as stream:
+        return stream_digest(stream)
+
+
+def stream_digest(stream: BinaryIO) -> str:
+    """The SHA-256 of the bytes of an open file, from where it stands to its end."""
     hashed = hashlib.sha256()
-    hash_file(hashed, path)
+    hash_stream(hashed, stream)
     return hashed.hexdigest()
 
 
 def hash_file(hashed: hashlib._Hash, path: Path) -> None:
-    """Add a file's bytes to `hashed`, a chunk at a time."""
-    for chunk in chunks(path):
+    """Add a file's bytes to `hashed`, a chunk at a time (a large file is never read
+    whole)."""
+    with path.open("rb") as stream:
+        hash_stream(hashed, stream)
+
+
+def hash_stream(hashed: hashlib._Hash, stream: BinaryIO) -> None:
+    while chunk := stream.read(CHUNK):
         hashed.update(chunk)
 
 

@@ -256,7 +256,7 @@ def write_generated(
             write_exports,
             f"rendering {project.relative(document)}",
         )
-    memo.save()
+    memo.save([digest for _, _, digest in rest])
     written = [first, *rest]
     digests = {name: digest for name, _, digest in written}
     render_memo.remember(project.render_memo, key, digests, view.unresolved)
