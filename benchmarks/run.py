@@ -454,7 +454,8 @@ def memory(runs: Sequence[Run], together: float) -> str:
 RENDERS = {
     "unchanged": "nothing changed since the refresh: .litsync/rendered.json says so",
     "after a comment": "a comment added to ids.yaml: parsed again, the document and the "
-    "exports rendered, every paper's export entries from .litsync/exports.pickle",
+    "exports rendered, every paper's export entries copied from the old exports, where "
+    ".litsync/exports.pickle places them",
     "after a title edit": "an override of one paper's title added to ids.yaml: as above, "
     "and that paper's export entries made anew",
     "fresh clone": ".litsync/ deleted: the catalogue parsed, every export entry made, the "
