@@ -22,9 +22,10 @@ from pylatexenc.latex2text import LatexNodes2Text
 from litsync import bibtex
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
-from litsync.citations import sources, split_name
+from litsync.citations import Source, sources, split_name
 from litsync.cli import EXIT_OUT_OF_DATE, main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
+from litsync.export_memo import Made
 from litsync.exports import FORMATS, memo_for, prepare, render_exports
 from litsync.project import Project
 from litsync.render import build_view
@@ -620,19 +621,21 @@ def test_exports_after_any_edits_are_those_made_from_scratch(
         same_as_from_scratch(root, capsys)
 
 
+@pytest.mark.parametrize("edited", [BIB, CSL])
 def test_an_export_changed_since_it_was_written_is_not_read_from(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edited: Path
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     render(capsys, root)
-    expected = (root / BIB).read_bytes()
+    expected = (root / edited).read_bytes()
     plant(root)
-    with (root / BIB).open("ab") as bib:
-        bib.write(b"% edited by hand\n")
+    with (root / edited).open("ab") as export:
+        export.write(b"\n")  # as an editor might
     (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
     render(capsys, root)
-    assert (root / BIB).read_bytes() == expected
-    assert [is_copied for _, is_copied in copied(root)] == [True] * 13
+    assert (root / edited).read_bytes() == expected
+    other = CSL if edited == BIB else BIB
+    assert (root / other).read_bytes().count(MARKS[other][1]) == 13
 
 
 def test_check_makes_every_entry_anew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -674,6 +677,10 @@ def test_a_memo_that_does_not_hold_is_not_used(
     assert len(pickle.loads(memo.read_bytes())[2]) == len(json.loads(expected[CSL]))
 
 
+def never(source: Source) -> Made:
+    raise AssertionError(f"made anew: {source.title}")
+
+
 def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     records = [record(f"2101.0000{n}", f"Paper {n}", ["A B"], "2021-01-01T00:00:00Z")
                for n in range(1, 4)]  # fmt: skip
@@ -685,7 +692,9 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     memo = memo_for(project, loaded, remembered=False)
     prepare(memo, loaded, cache, {"2101.00001", "2101.00003"})
     first, second, third = sources(loaded, cache, papers)
-    assert [memo.find(s).entries is not None for s in (first, second, third)] == [True, False, True]
+    assert memo.find(first, never).entries and memo.find(third, never).entries
+    with pytest.raises(AssertionError, match="made anew: Paper 2"):
+        memo.find(second, never)
     # The files from prepared entries are the files from entries made at the end.
     prepared = memo_for(project, loaded, remembered=False)
     prepare(prepared, loaded, cache, {r.id for r in records})

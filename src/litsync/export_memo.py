@@ -8,8 +8,9 @@ themselves hold every entry the last render made, so the memo (``.litsync/export
 run state outside git) is only an index into them: for a digest of each paper's source,
 its draft's key, the key it was written under, and where its entry lies in each file.
 A paper whose source is unchanged is copied from the old file, a run of such papers in
-one read; only its key is written anew when it changed. Neither the entries nor a copy
-of them is ever held whole: the exports of 10,000 papers of arXiv's text are 35 MB.
+one read, and only its key is written anew when it changed: the entries of the last
+render are never held in memory nor kept twice on disk (the exports of 10,000 papers
+of arXiv's text are 35 MB).
 
 The index is used only when it was made by the same code (fingerprint.py) for the same
 exports, and a file only while it holds the bytes the index was made for (its SHA-256),
@@ -91,14 +92,15 @@ class Paper(NamedTuple):
 
     digest: bytes
     """Of its citation source."""
-    drafted: str | None
-    """Its draft's key; None when the memo does not know it."""
+    drafted: str
+    """Its draft's key."""
     written: str | None
     """The key it was written under in the exports the index describes."""
     row: int | None
     """Its row in the places of those exports."""
     entries: tuple[Entry, ...] | None
-    """Its entries, made ahead of the render (`prepare`)."""
+    """Its entries, when they were made for this render: ahead of it (`prepare`) or
+    because the memo did not know them."""
 
 
 NOTHING = Index((), {}, ())
@@ -127,17 +129,17 @@ class ExportMemo:
             self._index = _read(self.path, self._key, len(self.exports))
         return self._index
 
-    def find(self, source: Source) -> Paper:
-        """What the memo knows of the paper with this source: its entries made ahead,
-        or where the last render wrote them, or nothing."""
+    def find(self, source: Source, make: Callable[[Source], Made]) -> Paper:
+        """The paper with this source, with its entries made ahead, or where the last
+        render wrote them, or else its entries made now by `make`."""
         digest = _digest(source)
-        prepared = self._prepared.get(digest)
-        if prepared is not None:
-            return Paper(digest, prepared[0], None, None, prepared[1])
-        known = self._remembered().papers.get(digest)
-        if known is not None:
-            return Paper(digest, *known, None)
-        return Paper(digest, None, None, None, None)
+        made = self._prepared.get(digest)
+        if made is None:
+            known = self._remembered().papers.get(digest)
+            if known is not None:
+                return Paper(digest, *known, None)
+            made = make(source)
+        return Paper(digest, made[0], None, None, made[1])
 
     def prepare(self, source: Source, make: Callable[[Source], Made]) -> None:
         """Make the paper's entries, unless remembered, for a render still to come."""
@@ -154,9 +156,9 @@ class ExportMemo:
         make: Callable[[int], Entry],
     ) -> Iterator[bytes]:
         """The bytes of the `export`th export, in pieces: each paper's entry under its
-        key, in order, copied from the old file where it is there, else `make(number)`.
-        `keys` are each paper's draft key and its key made unique. Where each entry goes
-        is remembered for `save`."""
+        key, in order, copied from the old file where it is there, else the entry made
+        for this render, else `make(number)`. `keys` are each paper's draft key and its
+        key made unique. Where each entry goes is remembered for `save`."""
         self._cited = papers, keys
         rows = array("q")
         if not papers:
@@ -180,9 +182,8 @@ class ExportMemo:
                     made.clear()
 
             at = len(frame.header)  # bytes of the new file before the next paper's
+            keyed, separator = frame.keyed, b""
             for number, (paper, (_, key)) in enumerate(zip(papers, keys, strict=True)):
-                separator = frame.separator if number else b""
-                at += len(separator)
                 place = None
                 if width and paper.row is not None:
                     place = known[paper.row * width : (paper.row + 1) * width]
@@ -194,21 +195,26 @@ class ExportMemo:
                         made.append(separator)
                         yield from passed()
                         run += (start, start + size)
-                    place[0] = at
+                    place[0] = at + len(separator)
                     rows += place
-                    at += size
-                    continue
-                if run:
+                    at += len(separator) + size
+                elif old is not None and place is not None:
                     yield from passed()
-                entry = make(number) if old is None or place is None else _entry(old, place)
-                pieces = frame.keyed(key, entry)
-                made.append(separator)
-                made += pieces
-                row = _place(at, pieces)
-                rows.extend(row)
-                at += row[1]
-                if len(made) > PIECES:
-                    yield from passed()
+                    pieces = keyed(key, _entry(old, place))  # under another key than before
+                    made.append(separator)
+                    made += pieces
+                    at = _placed(rows, at + len(separator), pieces)
+                else:
+                    if run:
+                        yield from passed()
+                    made_now = paper.entries
+                    pieces = keyed(key, make(number) if made_now is None else made_now[export])
+                    made.append(separator)
+                    made += pieces
+                    at = _placed(rows, at + len(separator), pieces)
+                    if len(made) > PIECES:
+                        yield from passed()
+                separator = frame.separator
             made.append(frame.footer)
             yield from passed()
         self._places[export] = Places(len(rows) // len(papers), rows)
@@ -252,14 +258,16 @@ class ExportMemo:
         self._places = [Places(0, array("q")) for _ in self.exports]
 
 
-def _place(at: int, pieces: Sequence[bytes]) -> list[int]:
-    """The row of an entry written at `at` as `pieces` (its parts at the odd places)."""
-    place = [at, 0]
+def _placed(rows: array[int], at: int, pieces: Sequence[bytes]) -> int:
+    """Add the row of an entry written at `at` as `pieces` (its parts at the odd places)
+    to `rows`; where it ends."""
+    row = [at, 0]
     for index, piece in enumerate(pieces):
         if index % 2:
-            place += (place[1], len(piece))
-        place[1] += len(piece)
-    return place
+            row += (row[1], len(piece))
+        row[1] += len(piece)
+    rows.extend(row)
+    return at + row[1]
 
 
 def _entry(old: BinaryIO, place: array[int]) -> Entry:

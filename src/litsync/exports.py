@@ -10,7 +10,7 @@ where they are there (export_memo.py), and written under the key.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from litsync.cache import Cache
 from litsync.catalogue import Catalogue
 from litsync.citations import Citable, Source, cite_keys, draft, source, sources
 from litsync.curation import EXPORT_FILES, chosen_exports
-from litsync.export_memo import Entry, ExportMemo, Made, Paper
+from litsync.export_memo import Entry, ExportMemo, Made
 from litsync.project import Project
 from litsync.render import PaperView, paper_view
 
@@ -71,31 +71,20 @@ def render_exports(
     if not memo.exports:
         return
     cited = sources(catalogue, cache, papers)
-    found = [memo.find(s) for s in cited]
-    # A paper the memo does not know is drafted now, for its key; its entry in each
-    # export is made as that export is written, and not held after.
-    drafts = {n: draft(cited[n]) for n, paper in enumerate(found) if paper.drafted is None}
-    drafted = [drafts[n].key if p.drafted is None else p.drafted for n, p in enumerate(found)]
+    make = functools.partial(_make, exports=memo.exports)
+    found = [memo.find(s, make) for s in cited]
+    drafted = [paper.drafted for paper in found]
     keys = list(zip(drafted, cite_keys(cited, drafted), strict=True))
     for index, name in enumerate(memo.exports):
-        make = functools.partial(_entry, FORMATS[name], index, cited, found, drafts)
-        yield project.root / EXPORT_FILES[name], memo.file(index, FORMATS[name], found, keys, make)
+        # Made again only for a paper whose entries the memo placed in a file since changed.
+        again = functools.partial(_made_again, make, cited, index)
+        yield project.root / EXPORT_FILES[name], memo.file(index, FORMATS[name], found, keys, again)
 
 
-def _entry(
-    form: Format,
-    export: int,
-    cited: Sequence[Source],
-    found: Sequence[Paper],
-    drafts: Mapping[int, Citable],
-    number: int,
+def _made_again(
+    make: Callable[[Source], Made], cited: Sequence[Source], export: int, number: int
 ) -> Entry:
-    """The `number`th paper's entry in the `export`th export: made ahead, or made now."""
-    made = found[number].entries
-    if made is not None:
-        return made[export]
-    # Drafted again only for a paper whose entry the memo located in a file since changed.
-    return form.entry(drafts.get(number) or draft(cited[number]))
+    return make(cited[number])[1][export]
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:
@@ -104,14 +93,15 @@ def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collectio
     if not memo.exports:
         return
     year_from = catalogue.settings.year_from
+    make = functools.partial(_make, exports=memo.exports)
     for entry in catalogue.entries:
         record = cache.get(entry.arxiv_id.base) if entry.arxiv_id else None
         if record is not None and record.id in ids:
             # A citation does not depend on the paper's number in the document.
-            cited = source(paper_view(0, entry, record, catalogue), record, year_from)
-            memo.prepare(cited, lambda s: _make(s, memo.exports))
+            memo.prepare(source(paper_view(0, entry, record, catalogue), record, year_from), make)
 
 
 def _make(source: Source, exports: Sequence[str]) -> Made:
+    """A paper's draft key and its entry in each export, made in one pass over its text."""
     citation = draft(source)
     return citation.key, tuple(FORMATS[name].entry(citation) for name in exports)
