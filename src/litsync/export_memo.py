@@ -168,7 +168,8 @@ class ExportMemo:
         with self._old_file(export) as old:
             width, known = self._remembered().places[export] if old else (0, rows)
             # What is yet to be passed on: a run of the old file to copy, and the pieces
-            # made after it, joined (one piece a paper would cost 10,000 papers 0.05 s).
+            # made after it, joined: passed on one by one, the pieces of 10,000 papers
+            # took 80,000 steps of this generator.
             run: list[int] = []  # start and end of the run
             made = [frame.header]
 

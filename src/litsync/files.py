@@ -55,9 +55,9 @@ def write_pieces(
                 piece = b""
         with contextlib.ExitStack() as writing:
             stream = writing.enter_context(replacing(path, durable))
-            if old is not None and same:
-                old.seek(0)
-                _copy(old, stream, same)
+            if old is not None:
+                for chunk in read_range(old, 0, same):
+                    stream.write(chunk)
             stream.write(piece)
             for piece in pieces:
                 stream.write(piece)
@@ -79,11 +79,6 @@ def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
             batch, size = [], 0
     if batch:
         yield b"".join(batch)
-
-
-def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
-    for chunk in read_range(source, 0, size):
-        target.write(chunk)
 
 
 def read_range(stream: BinaryIO, start: int, end: int) -> Iterator[bytes]:
