@@ -19,7 +19,7 @@ from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import bibtex
+from litsync import bibtex, csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
 from litsync.citations import Source, sources, split_name
@@ -422,6 +422,12 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
     assert cited(capsys, root)[0]["title"] == odd
     text = (root / CSL).read_text("utf-8")
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("key", ["smith2020deepb", 'not "one" \\ litsync makes: ü'])
+def test_a_csl_id_is_quoted_as_the_json_module_quotes_it(key: str) -> None:
+    frame, _ = csl.keyed(key, (b"}",))
+    assert frame == b'\n  {\n    "id": ' + json.dumps(key, ensure_ascii=False).encode() + b","
 
 
 @pytest.mark.parametrize(

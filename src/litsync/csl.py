@@ -38,8 +38,10 @@ JSON text (UTF-8) indented for the item's place in the file's array."""
 def keyed(key: str, entry: tuple[bytes, ...]) -> tuple[bytes, ...]:
     """The item under `key` (its id), in the pieces the file holds: the entry's part at
     the odd place (see exports.Format)."""
-    # Not orjson: each of its small results would keep a buffer of kilobytes.
-    quoted = json.dumps(key, ensure_ascii=False).encode()
+    if key.isascii() and key.isalnum():  # every key citations makes: quoted as it is
+        quoted = b'"' + key.encode() + b'"'
+    else:  # not orjson: each of its small results would keep a buffer of kilobytes
+        quoted = json.dumps(key, ensure_ascii=False).encode()
     return (b'\n  {\n    "id": ' + quoted + b",", entry[0])
 
 
