@@ -121,7 +121,7 @@ class ExportMemo:
         self._key = "\0".join([fingerprint.code(), *self.exports])
         self._index: Index | None = None if remembered else NOTHING
         self._prepared: dict[bytes, Made] = {}
-        self._cited: tuple[Sequence[Paper], Sequence[tuple[str, str]]] = ((), ())
+        self._cited: tuple[Sequence[Paper], Sequence[str]] = ((), ())
         self._places = [Places(0, array("q")) for _ in self.exports]
 
     def _remembered(self) -> Index:
@@ -152,13 +152,13 @@ class ExportMemo:
         export: int,
         frame: Frame,
         papers: Sequence[Paper],
-        keys: Sequence[tuple[str, str]],
+        keys: Sequence[str],
         make: Callable[[int], Entry],
     ) -> Iterator[bytes]:
         """The bytes of the `export`th export, in pieces: each paper's entry under its
         key, in order, copied from the old file where it is there, else the entry made
-        for this render, else `make(number)`. `keys` are each paper's draft key and its
-        key made unique. Where each entry goes is remembered for `save`."""
+        for this render, else `make(number)`. `keys` are the papers' keys, made unique.
+        Where each entry goes is remembered for `save`."""
         self._cited = papers, keys
         rows = array("q")
         if not papers:
@@ -184,7 +184,7 @@ class ExportMemo:
 
             at = len(frame.header)  # bytes of the new file before the next paper's
             keyed, separator = frame.keyed, b""
-            for number, (paper, (_, key)) in enumerate(zip(papers, keys, strict=True)):
+            for number, (paper, key) in enumerate(zip(papers, keys, strict=True)):
                 place = None
                 if width and paper.row is not None:
                     place = known[paper.row * width : (paper.row + 1) * width]
@@ -243,8 +243,8 @@ class ExportMemo:
         index = Index(
             tuple(digests),
             {
-                paper.digest: (drafted, key, number)
-                for number, (paper, (drafted, key)) in enumerate(zip(papers, keys, strict=True))
+                paper.digest: (paper.drafted, key, number)
+                for number, (paper, key) in enumerate(zip(papers, keys, strict=True))
             },
             tuple(self._places),
         )

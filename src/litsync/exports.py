@@ -73,8 +73,7 @@ def render_exports(
     cited = sources(catalogue, cache, papers)
     make = functools.partial(_make, exports=memo.exports)
     found = [memo.find(s, make) for s in cited]
-    drafted = [paper.drafted for paper in found]
-    keys = list(zip(drafted, cite_keys(cited, drafted), strict=True))
+    keys = cite_keys(cited, [paper.drafted for paper in found])
     for index, name in enumerate(memo.exports):
         # Made again only for a paper whose entries the memo placed in a file since changed.
         again = functools.partial(_made_again, make, cited, index)
