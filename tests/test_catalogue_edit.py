@@ -53,6 +53,37 @@ def test_add_appends_in_the_files_style_and_keeps_comments(tmp_path: Path) -> No
     assert [str(i) for i in load(path, TODAY).arxiv_ids][-2:] == ["2104.11776v1", "hep-th/9901001"]
 
 
+def test_add_puts_new_papers_before_the_comments_that_follow_the_last(tmp_path: Path) -> None:
+    # The last entry ends in a folded block, and the list is followed by a commented-out
+    # paper and by a heading for `rejected:`: both stay after the papers added.
+    last = (
+        "  - id: 1612.07828\n"
+        "    usecase: Gaze\n"
+        "    topics: [Vision]\n"
+        "    overrides:\n"
+        "      abstract: >-\n"
+        "        Über Blicke 😀 und\n"
+        "        mehr.\n"
+    )
+    after = (
+        "\n"
+        "  # - id: 2001.00001  (to read)\n"
+        "\n"
+        "# Papers not to propose again.\n"
+        "rejected:\n"
+        "  - id: 1703.06907\n"
+        "    reason: off topic\n"
+    )
+    path = tmp_path / "ids.yaml"
+    path.write_text(ORIGINAL.split("  # A comment")[0] + last + after, encoding="utf-8")
+    add_papers(path, ["2104.11776"], "Tools", ["Vision"], TODAY)
+    added = "\n  - id: 2104.11776\n    usecase: Tools\n    topics: [Vision]\n"
+    assert path.read_text(encoding="utf-8") == (
+        ORIGINAL.split("  # A comment")[0] + last + added + after
+    )
+    assert load(path, TODAY).arxiv_ids[-1] == ArxivId("2104.11776")
+
+
 def test_add_refuses_a_paper_already_listed_in_another_form(tmp_path: Path) -> None:
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL, encoding="utf-8")
@@ -82,11 +113,12 @@ def test_add_refuses_an_invalid_id(tmp_path: Path) -> None:
 @pytest.mark.parametrize("papers", ["papers: []\n", "papers:\n", ""])
 def test_add_to_an_empty_list(tmp_path: Path, papers: str) -> None:
     path = tmp_path / "ids.yaml"
-    path.write_text("settings:\n  title: New list\n" + papers, encoding="utf-8")
+    # Text before the list that is not ASCII: where `papers:` ends is counted in characters.
+    path.write_text("settings:\n  title: Neue Liste 😀\n" + papers, encoding="utf-8")
     add_papers(path, ["1812.07252"], "Grasping", ["Robotics"], TODAY)
     catalogue = load(path, TODAY)
     assert catalogue.arxiv_ids == [ArxivId("1812.07252")]
-    assert catalogue.settings.title == "New list"
+    assert catalogue.settings.title == "Neue Liste 😀"
 
 
 @pytest.mark.parametrize(

@@ -235,8 +235,13 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 def _end_line(papers: yaml.SequenceNode, lines: list[str]) -> int:
     """Index of the first line after the last item's content (comments after it stay after)."""
-    last = papers.value[-1].end_mark
-    end = int(last.line) + (1 if last.column > 0 else 0)
+    last: yaml.Node = papers.value[-1]
+    # A block mapping or list ends where the next token starts, after any comments that
+    # follow it (a heading for `rejected:`, say): its content ends with its last value.
+    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    mark = last.end_mark
+    end = int(mark.line) + (1 if mark.column > 0 else 0)
     while end > 0 and not lines[end - 1].strip():
         end -= 1
     return end
