@@ -8,6 +8,7 @@ import yaml
 
 from litsync.catalogue import load, parse
 from litsync.catalogue_edit import Field, add_papers, add_topics, item_text
+from litsync.catalogue_memo import MEMO_FILE
 from litsync.errors import CatalogueError
 from litsync.identifiers import ArxivId
 
@@ -34,6 +35,7 @@ def test_add_appends_in_the_files_style_and_keeps_comments(tmp_path: Path) -> No
     path.write_text(ORIGINAL, encoding="utf-8")
     added = add_papers(
         path,
+        tmp_path / MEMO_FILE,
         ["https://arxiv.org/abs/2104.11776v1", "hep-th/9901001"],
         "Tools: 3D",
         ["Vision"],
@@ -76,7 +78,7 @@ def test_add_puts_new_papers_before_the_comments_that_follow_the_last(tmp_path: 
     )
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL.split("  # A comment")[0] + last + after, encoding="utf-8")
-    add_papers(path, ["2104.11776"], "Tools", ["Vision"], TODAY)
+    add_papers(path, tmp_path / MEMO_FILE, ["2104.11776"], "Tools", ["Vision"], TODAY)
     added = "\n  - id: 2104.11776\n    usecase: Tools\n    topics: [Vision]\n"
     assert path.read_text(encoding="utf-8") == (
         ORIGINAL.split("  # A comment")[0] + last + added + after
@@ -88,7 +90,7 @@ def test_add_refuses_a_paper_already_listed_in_another_form(tmp_path: Path) -> N
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL, encoding="utf-8")
     with pytest.raises(CatalogueError) as info:
-        add_papers(path, ["arXiv:1612.07828v2"], "x", ["Vision"], TODAY)
+        add_papers(path, tmp_path / MEMO_FILE, ["arXiv:1612.07828v2"], "x", ["Vision"], TODAY)
     assert str(info.value) == f"{path}:11: 1612.07828 is already listed here"
     assert path.read_text(encoding="utf-8") == ORIGINAL
 
@@ -97,7 +99,7 @@ def test_add_refuses_an_unknown_topic_and_writes_nothing(tmp_path: Path) -> None
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL, encoding="utf-8")
     with pytest.raises(CatalogueError, match=re.escape("topic 'Visoin' is not in settings.topics")):
-        add_papers(path, ["2104.11776"], "x", ["Visoin"], TODAY)
+        add_papers(path, tmp_path / MEMO_FILE, ["2104.11776"], "x", ["Visoin"], TODAY)
     assert path.read_text(encoding="utf-8") == ORIGINAL
 
 
@@ -107,7 +109,7 @@ def test_add_refuses_an_invalid_id(tmp_path: Path) -> None:
     with pytest.raises(
         CatalogueError, match=re.escape("cannot add: '1813.00001': 13 is not a month")
     ):
-        add_papers(path, ["1813.00001"], "x", ["Vision"], TODAY)
+        add_papers(path, tmp_path / MEMO_FILE, ["1813.00001"], "x", ["Vision"], TODAY)
 
 
 @pytest.mark.parametrize("papers", ["papers: []\n", "papers:\n", ""])
@@ -115,7 +117,7 @@ def test_add_to_an_empty_list(tmp_path: Path, papers: str) -> None:
     path = tmp_path / "ids.yaml"
     # Text before the list that is not ASCII: where `papers:` ends is counted in characters.
     path.write_text("settings:\n  title: Neue Liste 😀\n" + papers, encoding="utf-8")
-    add_papers(path, ["1812.07252"], "Grasping", ["Robotics"], TODAY)
+    add_papers(path, tmp_path / MEMO_FILE, ["1812.07252"], "Grasping", ["Robotics"], TODAY)
     catalogue = load(path, TODAY)
     assert catalogue.arxiv_ids == [ArxivId("1812.07252")]
     assert catalogue.settings.title == "Neue Liste 😀"

@@ -16,6 +16,7 @@ from project import bundled_project
 
 from litsync import catalogue
 from litsync.catalogue import CATALOGUE_FILE, Catalogue, Layout
+from litsync.catalogue_edit import add_papers
 from litsync.catalogue_memo import MEMO_FILE
 from litsync.catalogue_memo import load as load_remembered
 from litsync.cli import main
@@ -148,6 +149,30 @@ def test_a_change_to_the_papers_reads_only_the_papers_it_touched(
     path.write_text(edited.replace("title: Edited", "title: Edited again"), encoding="utf-8")
     assert load(path, memo, TODAY).entries[0].overrides.title == "Edited again"
     assert load(path, memo, TODAY).settings.title == "From the memo"
+
+
+def test_add_reads_only_the_papers_it_adds_and_remembers_the_result(
+    paths: tuple[Path, Path],
+) -> None:
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    add_papers(path, memo, ["2301.00001", "hep-th/9901001"], "Tools", ["Frameworks"], TODAY)
+    made_from, held, (text, _) = remembered(memo)
+    assert text == path.read_text(encoding="utf-8") and made_from[2] == TODAY
+    # The new entries were checked alone, the rest taken from the memo: the title too.
+    parsed = catalogue.load(path, TODAY)
+    assert held == dataclasses.replace(
+        parsed, settings=dataclasses.replace(parsed.settings, title="From the memo")
+    )
+    assert [str(i) for i in held.arxiv_ids[-2:]] == ["2301.00001", "hep-th/9901001"]
+
+
+def test_add_without_a_memo_leaves_one_for_the_next_run(paths: tuple[Path, Path]) -> None:
+    path, memo = paths
+    add_papers(path, memo, ["2301.00001"], "Tools", ["Frameworks"], TODAY)
+    assert remembered(memo)[1] == catalogue.load(path, TODAY)
+    assert remembered(memo)[2][0] == path.read_text(encoding="utf-8")
 
 
 def test_a_change_that_breaks_the_catalogue_is_reported_as_a_parse_reports_it(

