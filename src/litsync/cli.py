@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from litsync import __version__, catalogue, catalogue_edit, catalogue_memo, collector
+from litsync import __version__, catalogue_edit, catalogue_memo, collector
 from litsync.cache import Cache
 from litsync.changes import changelog, commit, project_changes
 from litsync.curation import MAX_RESULTS_LIMIT
@@ -421,7 +421,7 @@ def run_changes(project: Project, args: argparse.Namespace) -> int:
 
 
 def run_commit(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue.load(project.catalogue)
+    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
     made, subject = commit(project, loaded.settings)
     if made is None:
         files = _and([str(p) for p in project.committed(loaded.settings)])

@@ -20,8 +20,7 @@ from typing import Literal
 import arxiv
 import requests
 
-from litsync import catalogue as catalogue_module
-from litsync import identifiers
+from litsync import catalogue_memo, identifiers
 from litsync.cache import Record
 from litsync.catalogue import Catalogue
 from litsync.catalogue_edit import entry_text
@@ -163,7 +162,7 @@ def discover(
     clock: Clock | None = None,
 ) -> DiscoverReport:
     """Read every source, keep what the catalogue lacks, write the review file."""
-    catalogue = catalogue_module.load(project.catalogue)
+    catalogue = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
     settings = catalogue.settings.discover
     report = DiscoverReport(sources=choose_sources(settings, queries, feeds, since, max_results))
     if not report.sources:
