@@ -336,6 +336,8 @@ class Size:
     together: dict[str, float]
     """Of a render after each kind of change: the MB its processes held together."""
     together_arxiv_like: dict[str, float]
+    adds: dict[str, list[Run]]
+    """`litsync add` of one paper, with the catalogue's memo and on a fresh clone."""
     per_id: Baseline
     plain: Baseline
 
@@ -414,11 +416,15 @@ def bench_size(n: int, workdir: Path, delay: float) -> tuple[Size, Path, list[Pa
                 f"{memory(runs, together_arxiv_like[name])}"
             )
 
+        adds = add_runs(root, {p.base_id for p in papers})
+        for name, runs in adds.items():
+            print(f"add one paper, {name:13}  wall {spread(runs)}; peak RSS {peak(runs):.0f} MB")
+
         per_id = one_request_per_id(server, ids, delay)
         plain = plain_search(server, ids, delay)
     result = Size(
-        n, len(requests), floor, cold.wall, cold_floor, serving, warm, warm_requests,
-        touched, renders, renders_arxiv_like, together, together_arxiv_like, per_id, plain,
+        n, len(requests), floor, cold.wall, cold_floor, serving, warm, warm_requests, touched,
+        renders, renders_arxiv_like, together, together_arxiv_like, adds, per_id, plain,
     )  # fmt: skip
     for name, base in (("one request per id", per_id), ("Search(id_list=all)", plain)):
         print(
@@ -491,6 +497,28 @@ def render_runs(root: Path) -> tuple[dict[str, list[Run]], dict[str, float]]:
             else:
                 together[name] = run.together_mb
     return runs, together
+
+
+ADDS = {
+    "with the memo": "the catalogue's memo as the last run left it (render, refresh, add "
+    "and import leave one)",
+    "fresh clone": ".litsync/ deleted: the catalogue parsed whole",
+}
+
+
+def add_runs(root: Path, listed: set[str]) -> dict[str, list[Run]]:
+    """REPEAT timed runs of `litsync add` of one new paper, after each kind of state in ADDS."""
+    new = (f"2512.{number:05d}" for number in range(99_999, 0, -1))
+    unlisted = (arxiv_id for arxiv_id in new if arxiv_id not in listed)
+    runs: dict[str, list[Run]] = {}
+    for name in ADDS:
+        runs[name] = []
+        for _ in range(REPEAT):
+            if name == "fresh clone":
+                shutil.rmtree(root / ".litsync", ignore_errors=True)
+            add = ("add", next(unlisted), "--usecase", "Added", "--topic", "Topic 0")
+            runs[name].append(litsync(root, *add))
+    return runs
 
 
 def arxiv_like(root: Path) -> Path:
@@ -600,12 +628,20 @@ def summary(sizes: dict[int, Size], delay: float) -> None:
                 for name, runs in s.renders_arxiv_like.items()
             )
         )
+        print(
+            "             add one paper "
+            + ", ".join(
+                f"{name} {statistics.median(r.wall for r in runs):.2f} s"
+                for name, runs in s.adds.items()
+            )
+        )
     if 1_000 in sizes and 10_000 in sizes:
         small, big = sizes[1_000], sizes[10_000]
         print("growth from 1,000 to 10,000 papers (10x):")
         for name, pick in (
             ("warm refresh", lambda s: s.warm),
             *((f"render {name}", lambda s, name=name: s.renders[name]) for name in RENDERS),
+            *((f"add, {name}", lambda s, name=name: s.adds[name]) for name in ADDS),
         ):
             a = statistics.median(r.wall for r in pick(small))
             b = statistics.median(r.wall for r in pick(big))
@@ -655,6 +691,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     for name, what in RENDERS.items():
         print(f"render {name}: {what}")
+    for name, what in ADDS.items():
+        print(f"add one paper, {name}: {what}")
     sizes: dict[int, Size] = {}
     with tempfile.TemporaryDirectory(prefix="litsync-bench-") as tmp:
         largest = None
