@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from litsync.catalogue import load, parse
+from litsync.catalogue import load, parse, read_yaml
 from litsync.catalogue_edit import Field, add_papers, add_topics, item_text
 from litsync.catalogue_memo import MEMO_FILE
 from litsync.errors import CatalogueError
@@ -186,3 +186,23 @@ def test_text_a_block_cannot_hold_falls_back_to_json() -> None:
     item = item_text([Field("abstract", text + "\n  indented")])
     assert item == f"- abstract: {json.dumps(text + chr(10) + '  indented')}\n"
     assert yaml.safe_load(item) == [{"abstract": text + "\n  indented"}]
+
+
+# Names that are YAML of their own: an alias, a tag, a directive, reserved characters, the
+# `=` of a merge-key value, a list, a boolean, a number.
+ODD_NAMES = ["=", "*star", "!bang", "%pct", "@home", "`tick", "- dash", "yes", "1.0", "a\tb"]
+
+
+def test_names_yaml_would_read_otherwise_are_quoted() -> None:
+    item = item_text([Field("topics", ODD_NAMES), Field("block", ODD_NAMES, block=True)])
+    # Read as a catalogue is read (libyaml), the names are the names written.
+    assert read_yaml(item) == [{"topics": ODD_NAMES, "block": ODD_NAMES}]
+    assert yaml.safe_load(item) == read_yaml(item)
+
+
+def test_text_with_a_tab_is_written_as_libyaml_reads_it() -> None:
+    # The pure-Python parser reads a block whose line starts with a tab; libyaml, which
+    # reads the catalogue, does not.
+    text = "A first line long enough to wrap, and then one more line\n\tindented by a tab"
+    item = item_text([Field("abstract", text)])
+    assert read_yaml(item) == [{"abstract": text}]

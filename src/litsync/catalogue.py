@@ -238,6 +238,12 @@ def compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=_FAST_LOADER)
 
 
+def read_yaml(text: str) -> Any:
+    """What ``yaml.safe_load(text)`` returns, read as a catalogue is read (by libyaml
+    where PyYAML has it); raise yaml.YAMLError."""
+    return yaml.load(text, Loader=_FAST_LOADER)
+
+
 def _compose(text: str, path: Path) -> yaml.Node | None:
     try:
         return compose(text)

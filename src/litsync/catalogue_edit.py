@@ -188,12 +188,12 @@ def _text_value(key: str, value: str, indent: str) -> str:
 def _scalar(value: str, flow: bool = True) -> str:
     """`value` as a YAML scalar: plain where that reads back the same, else JSON.
 
-    `flow` is for the inside of `[a, b]`, where commas and brackets end a plain scalar.
+    `flow` is for the inside of `[a, b]`, where commas and brackets end a plain scalar
+    (and a tab is read by libyaml only).
     """
     if value.strip() == value and value:
         if flow:
-            plain = yaml.safe_load(value) == value
-            plain = plain and not any(c in value for c in ",[]{}#:&*!|>'\"%@`")
+            plain = not any(c in value for c in ",[]{}#:&*!|>'\"%@`\t") and _reads_as(value, value)
         else:
             plain = _reads_back(f" {value}", value)
         if plain:
@@ -203,8 +203,13 @@ def _scalar(value: str, flow: bool = True) -> str:
 
 def _reads_back(after_colon: str, value: str) -> bool:
     """Whether `key:` followed by `after_colon` is read as exactly `value`."""
+    return _reads_as("key:" + after_colon, {"key": value})
+
+
+def _reads_as(text: str, expected: object) -> bool:
+    """Whether YAML `text` is read as `expected` (not, if it is no valid YAML: `=` alone)."""
     try:
-        return bool(yaml.safe_load("key:" + after_colon) == {"key": value})
+        return bool(catalogue.read_yaml(text) == expected)
     except yaml.YAMLError:
         return False
 
