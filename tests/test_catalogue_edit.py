@@ -7,7 +7,14 @@ import pytest
 import yaml
 
 from litsync.catalogue import load, parse, read_yaml
-from litsync.catalogue_edit import Field, add_papers, add_topics, item_text
+from litsync.catalogue_edit import (
+    Field,
+    _last_entry,
+    add_papers,
+    add_topics,
+    insert_entries,
+    item_text,
+)
 from litsync.catalogue_memo import MEMO_FILE
 from litsync.errors import CatalogueError
 from litsync.identifiers import ArxivId
@@ -206,3 +213,55 @@ def test_text_with_a_tab_is_written_as_libyaml_reads_it() -> None:
     text = "A first line long enough to wrap, and then one more line\n\tindented by a tab"
     item = item_text([Field("abstract", text)])
     assert read_yaml(item) == [{"abstract": text}]
+
+
+ITEM = "- id: {id}\n  usecase: x\n  topics: [Robotics]\n"
+ENTRY = "".join("  " + line for line in ITEM.splitlines(keepends=True))
+# Catalogues whose list ends in different ways, each with whether its last entry can be
+# read alone (the rest need the whole text composed).
+LISTS = {
+    "spaced, commented": (ORIGINAL, True),
+    "last entry ends in a block, comments and `rejected:` after": (
+        "papers:\n" + ENTRY.format(id="1812.07252") + "    overrides:\n      abstract: >-\n"
+        "        Über Blicke 😀\n        und mehr.\n\n  # - id: 2001.00001\n\n"
+        "# Not again.\nrejected:\n  - id: 1703.06907\n    reason: off topic\n",
+        True,
+    ),
+    "at column 0, settings after": (
+        "papers:\n- id: 1812.07252\n  usecase: x\n  topics: [Robotics]\n- id: 1612.07828\n"
+        "  usecase: y\n  topics: [Robotics]\nsettings:\n  title: Last\n",
+        True,
+    ),
+    "one entry": ("settings:\n  title: Ünïcödé\npapers:\n" + ENTRY.format(id="1812.07252"), True),
+    "CRLF": (ORIGINAL.replace("\n", "\r\n"), True),
+    "a dash on a line of its own": (
+        "papers:\n" + ENTRY.format(id="1812.07252") + "  -\n    id: 1612.07828\n"
+        "    usecase: y\n    topics: [Robotics]\n",
+        False,
+    ),
+    "an alias to an anchor above": (
+        "papers:\n  - id: 1812.07252\n    usecase: &u Grasping\n    topics: [Robotics]\n\n"
+        "  - id: 1612.07828\n    usecase: *u\n    topics: [Robotics]\n",
+        False,
+    ),
+    "a line separator": (ORIGINAL.replace("last paper.\n", "last paper.\u2028"), False),
+    # Counted by LFs, the last entry would start three lines lower: at its list of one topic.
+    "line separators above a list of one": (
+        ORIGINAL.replace("# A comment", "# 1\u2028  # 2\u2028  # 3\u2028  # A comment").replace(
+            "topics: [Vision]\n", "topics:\n      - Vision\n"
+        ),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_the_list_read_from_its_last_entry_gives_what_the_whole_text_gives(name: str) -> None:
+    text, alone = LISTS[name]
+    listed = parse(text, Path("ids.yaml"), TODAY)
+    assert (_last_entry(text, listed) is not None) == alone
+    items = [ITEM.format(id="2104.11776"), ITEM.format(id="hep-th/9901001")]
+    updated = insert_entries(text, items, listed)
+    assert updated == insert_entries(text, items)
+    ids = [str(i) for i in parse(updated, Path("ids.yaml"), TODAY).arxiv_ids]
+    assert ids == [str(i) for i in listed.arxiv_ids] + ["2104.11776", "hep-th/9901001"]

@@ -162,7 +162,7 @@ def import_list(
             report.created = True
             updated = _new_catalogue(source, document, items, report)
         else:
-            updated = catalogue_edit.insert_entries(text, items)
+            updated = catalogue_edit.insert_entries(text, items, current)
             if current.settings.topics:
                 topics = {t for p in papers for t in p.topics}
                 report.new_topics = [

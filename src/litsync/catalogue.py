@@ -48,7 +48,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 # which only costs a full parse.
 _ALIAS = re.compile(r"\*(?<![^ \t\n\[{,].)(?=[^ \t\n\[\]{},])")
 # Line breaks that YAML counts as lines and LF-counting does not.
-_ODD_LINE_BREAK = re.compile(r"\r(?!\n)|[\x85\u2028\u2029]")
+ODD_LINE_BREAK = re.compile(r"\r(?!\n)|[\x85\u2028\u2029]")
 # Numerals whose number YAML is sure to construct under these tags (an id such as
 # 1701.01370 is read as a float): their text can be taken without constructing it.
 _NUMERALS = {
@@ -166,7 +166,7 @@ class Layout:
         end = node.end_mark  # where the next token starts: comments after the list are in it
         if end.column != 0 and end.index != len(text):
             return None
-        if _ODD_LINE_BREAK.search(text) or _ALIAS.search(text, starts[0]):
+        if ODD_LINE_BREAK.search(text) or _ALIAS.search(text, starts[0]):
             return None
         return cls(column, (*starts, end.index))
 

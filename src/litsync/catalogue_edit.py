@@ -17,7 +17,7 @@ from typing import TypeAlias
 
 import yaml
 
-from litsync import catalogue, catalogue_memo, identifiers
+from litsync import catalogue, catalogue_memo, collector, identifiers
 from litsync.catalogue import Catalogue
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.files import write_atomic
@@ -61,9 +61,8 @@ def add_papers(
         if any(a.base == arxiv_id.base for a in new):
             raise CatalogueError(path, None, f"{raw} is given twice")
         new.append(arxiv_id)
-    write_checked(
-        path, memo, insert_entries(text, [entry_text(a, usecase, topics) for a in new]), today
-    )
+    items = [entry_text(a, usecase, topics) for a in new]
+    write_checked(path, memo, insert_entries(text, items, current), today)
     return new
 
 
@@ -214,20 +213,55 @@ def _reads_as(text: str, expected: object) -> bool:
         return False
 
 
-def insert_entries(text: str, items: Sequence[str]) -> str:
-    """Insert list items at the end of `papers:`, indented like the items already there."""
+@collector.paused()
+def insert_entries(text: str, items: Sequence[str], listed: Catalogue | None = None) -> str:
+    """Insert list items at the end of `papers:`, indented like the items already there.
+
+    `listed`, the catalogue of `text` when it is known, says on which line the last entry
+    starts: then only the text from there on is read again (composing a list of 10,000
+    papers takes longer than the rest of `litsync add`).
+    """
+    lines = text.splitlines(keepends=True)
+    if listed is not None and (last := _last_entry(text, listed)) is not None:
+        second = listed.entries[1].line - 1 if len(listed.entries) > 1 else None
+        return _append_items(lines, last, items, spaced=_items_are_spaced(second, lines))
     root = catalogue.compose(text) if text.strip() else None
     papers = _child(root, "papers")
     if papers is None:
         body = "".join(_indent(item, "  ") for item in items)
         return text.rstrip("\n") + ("\n\n" if text.strip() else "") + "papers:\n" + body
     if isinstance(papers, yaml.SequenceNode) and papers.value and not papers.flow_style:
-        lines = text.splitlines(keepends=True)
-        return _append_items(text, papers, items, spaced=_items_are_spaced(papers, lines))
+        second = papers.value[1].start_mark.line if len(papers.value) > 1 else None
+        return _append_items(lines, papers, items, spaced=_items_are_spaced(second, lines))
     # `papers:` with no items (empty, null or []): replace the value with a block list.
     start, stop = papers.start_mark.index, papers.end_mark.index
     block = "".join(_indent(item, "  ") for item in items)
     return text[:start].rstrip(" ") + "\n" + block + text[stop:].lstrip(" ").lstrip("\n")
+
+
+def _last_entry(text: str, listed: Catalogue) -> yaml.SequenceNode | None:
+    """The `papers:` list of `text` read from the line of its last entry on, with the
+    lines it has in `text`: a list of that entry alone. None where the entry cannot be
+    read alone (it refers to an anchor above it, or its `- ` stands on a line of its own),
+    or where lines are not told by LFs alone."""
+    if not listed.entries or catalogue.ODD_LINE_BREAK.search(text):
+        return None
+    line = listed.entries[-1].line - 1
+    before = text.split("\n", line)
+    if not 0 < line < len(before):
+        return None
+    try:
+        papers = _child(catalogue.compose("\n" * (line - 1) + "papers:\n" + before[-1]), "papers")
+    except yaml.YAMLError:
+        return None
+    if (
+        isinstance(papers, yaml.SequenceNode)
+        and papers.value
+        and not papers.flow_style
+        and papers.value[0].start_mark.line == line
+    ):
+        return papers
+    return None
 
 
 def add_topics(text: str, topics: Sequence[str]) -> str:
@@ -236,16 +270,19 @@ def add_topics(text: str, topics: Sequence[str]) -> str:
     if node is None or not topics:
         return text
     if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
-        return _append_items(text, node, [f"- {_scalar(t)}\n" for t in topics], spaced=False)
+        items = [f"- {_scalar(t)}\n" for t in topics]
+        return _append_items(text.splitlines(keepends=True), node, items, spaced=False)
     # A flow list or a single name: written again as a flow list.
     names = [v.value for v in node.value] if isinstance(node, yaml.SequenceNode) else [node.value]
     flow = ", ".join(_scalar(str(n)) for n in [*names, *topics])
     return text[: node.start_mark.index] + f"[{flow}]" + text[node.end_mark.index :]
 
 
-def _append_items(text: str, node: yaml.SequenceNode, items: Sequence[str], spaced: bool) -> str:
-    """Add items after the last one of a block list, at its indentation."""
-    lines = text.splitlines(keepends=True)
+def _append_items(
+    lines: list[str], node: yaml.SequenceNode, items: Sequence[str], spaced: bool
+) -> str:
+    """Add items after the last one of a block list, at its indentation; `lines` are the
+    text's, with their line breaks."""
     # Items sit two columns right of their dash; the dash is what start_mark misses.
     indent = " " * max(0, node.value[0].start_mark.column - 2)
     end = _end_line(node, lines)
@@ -280,11 +317,12 @@ def _end_line(papers: yaml.SequenceNode, lines: list[str]) -> int:
     return end
 
 
-def _items_are_spaced(papers: yaml.SequenceNode, lines: list[str]) -> bool:
-    """Whether the maintainer separates entries by blank lines (comments between count not)."""
-    if len(papers.value) < 2:
+def _items_are_spaced(second: int | None, lines: list[str]) -> bool:
+    """Whether the maintainer separates entries by blank lines (comments between count
+    not); `second` is the line where the list's second entry starts, None if it has one."""
+    if second is None:
         return True
-    line = papers.value[1].start_mark.line - 1
+    line = second - 1
     while line >= 0 and lines[line].lstrip().startswith("#"):
         line -= 1
     return line >= 0 and not lines[line].strip()
