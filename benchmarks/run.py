@@ -507,7 +507,10 @@ ADDS = {
 
 
 def add_runs(root: Path, listed: set[str]) -> dict[str, list[Run]]:
-    """REPEAT timed runs of `litsync add` of one new paper, after each kind of state in ADDS."""
+    """REPEAT timed runs of `litsync add` of one new paper, after each kind of state in
+    ADDS, on a copy of the list (the month after it is simulated on the list as it was)."""
+    copy = root.with_name(root.name + "-add")
+    shutil.copytree(root, copy)
     new = (f"2512.{number:05d}" for number in range(99_999, 0, -1))
     unlisted = (arxiv_id for arxiv_id in new if arxiv_id not in listed)
     runs: dict[str, list[Run]] = {}
@@ -515,9 +518,10 @@ def add_runs(root: Path, listed: set[str]) -> dict[str, list[Run]]:
         runs[name] = []
         for _ in range(REPEAT):
             if name == "fresh clone":
-                shutil.rmtree(root / ".litsync", ignore_errors=True)
+                shutil.rmtree(copy / ".litsync", ignore_errors=True)
             add = ("add", next(unlisted), "--usecase", "Added", "--topic", "Topic 0")
-            runs[name].append(litsync(root, *add))
+            runs[name].append(litsync(copy, *add))
+    shutil.rmtree(copy)
     return runs
 
 
