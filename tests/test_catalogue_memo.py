@@ -42,6 +42,15 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
     return root / CATALOGUE_FILE, root / MEMO_FILE
 
 
+@pytest.fixture
+def planted(paths: tuple[Path, Path]) -> tuple[Path, Path]:
+    """`paths`, the memo written, with the title "From the memo" planted in it."""
+    path, memo = paths
+    load(path, memo, TODAY)
+    retitle(memo, "From the memo")
+    return path, memo
+
+
 def retitle(memo: Path, title: str) -> None:
     """Change the remembered catalogue, to tell a catalogue taken from the memo from a
     parsed one."""
@@ -49,6 +58,14 @@ def retitle(memo: Path, title: str) -> None:
     settings = dataclasses.replace(loaded.settings, title=title)
     replaced = dataclasses.replace(loaded, settings=settings)
     memo.write_bytes(pickle.dumps(made_from) + pickle.dumps(replaced) + pickle.dumps(laid_out))
+
+
+def planted_in(parsed: Catalogue) -> Catalogue:
+    """`parsed` with the title `retitle` plants: what a catalogue taken in part from the
+    memo holds."""
+    return dataclasses.replace(
+        parsed, settings=dataclasses.replace(parsed.settings, title="From the memo")
+    )
 
 
 def remembered(memo: Path) -> tuple[tuple[str, str, date], Catalogue, tuple[str, Layout | None]]:
@@ -103,8 +120,7 @@ def test_every_kind_of_setting_and_entry_is_remembered(paths: tuple[Path, Path])
     assert parsed.settings.discover.searches[0].since == date(2024, 2, 1)
     assert parsed.rejected and parsed.entries[0].overrides.authors == ("A B",)
     retitle(memo, "From the memo")
-    settings = dataclasses.replace(parsed.settings, title="From the memo")
-    assert load(path, memo, TODAY) == dataclasses.replace(parsed, settings=settings)
+    assert load(path, memo, TODAY) == planted_in(parsed)
 
 
 def test_a_memo_made_after_today_is_not_used(paths: tuple[Path, Path]) -> None:
@@ -127,11 +143,9 @@ def test_a_change_to_the_settings_is_parsed_whole(paths: tuple[Path, Path]) -> N
 
 
 def test_a_change_to_the_papers_reads_only_the_papers_it_touched(
-    paths: tuple[Path, Path],
+    planted: tuple[Path, Path],
 ) -> None:
-    path, memo = paths
-    load(path, memo, TODAY)
-    retitle(memo, "From the memo")
+    path, memo = planted
     text = path.read_text(encoding="utf-8")
     first = text.index("  - id: ")
     second = text.index("  - id: ", first + 1)
@@ -140,10 +154,7 @@ def test_a_change_to_the_papers_reads_only_the_papers_it_touched(
     spliced = load(path, memo, TODAY)
     assert spliced.settings.title == "From the memo"  # the rest came from the memo
     assert spliced.entries[0].overrides.title == "Edited"
-    parsed = catalogue.load(path, TODAY)
-    assert spliced == dataclasses.replace(
-        parsed, settings=dataclasses.replace(parsed.settings, title="From the memo")
-    )
+    assert spliced == planted_in(catalogue.load(path, TODAY))
     # The memo now holds the edited text: an edit after it is spliced onto it.
     assert remembered(memo)[2][0] == edited
     path.write_text(edited.replace("title: Edited", "title: Edited again"), encoding="utf-8")
@@ -152,19 +163,14 @@ def test_a_change_to_the_papers_reads_only_the_papers_it_touched(
 
 
 def test_add_reads_only_the_papers_it_adds_and_remembers_the_result(
-    paths: tuple[Path, Path],
+    planted: tuple[Path, Path],
 ) -> None:
-    path, memo = paths
-    load(path, memo, TODAY)
-    retitle(memo, "From the memo")
+    path, memo = planted
     add_papers(path, memo, ["2301.00001", "hep-th/9901001"], "Tools", ["Frameworks"], TODAY)
     made_from, held, (text, _) = remembered(memo)
     assert text == path.read_text(encoding="utf-8") and made_from[2] == TODAY
     # The new entries were checked alone, the rest taken from the memo: the title too.
-    parsed = catalogue.load(path, TODAY)
-    assert held == dataclasses.replace(
-        parsed, settings=dataclasses.replace(parsed.settings, title="From the memo")
-    )
+    assert held == planted_in(catalogue.load(path, TODAY))
     assert [str(i) for i in held.arxiv_ids[-2:]] == ["2301.00001", "hep-th/9901001"]
 
 
