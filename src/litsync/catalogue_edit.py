@@ -69,8 +69,8 @@ def add_papers(
 def read_current(path: Path, memo: Path, text: str, today: date | None) -> Catalogue | None:
     """The catalogue of `text`, the file's before an edit; None if it is empty. One with no
     papers yet is accepted: papers are to be added. It is remembered in `memo`, so that
-    `write_checked` reads again only the entries the edit touched (for 10,000 papers, a
-    hundredth of a second instead of a third)."""
+    `write_checked` reads again only the entries the edit touched (for 10,000 papers,
+    hundredths of a second instead of a third)."""
     if not text.strip():
         return None
     try:
