@@ -168,6 +168,23 @@ def test_check_passes_on_the_repository_and_fails_on_a_stale_document(
     )
 
 
+def test_check_compares_the_bytes_render_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    assert run(capsys, "render", "--root", str(root))[0] == 0
+    # A checkout that turned LFs into CRLFs: render would write the file again.
+    document = root / "generated" / "synthetic-data-literature.md"
+    document.write_bytes(document.read_bytes().replace(b"\n", b"\r\n"))
+    code, _, err = run(capsys, "check", "--root", str(root))
+    assert code == 5 and err.startswith("Error: generated/synthetic-data-literature.md is not")
+    assert (
+        "Wrote generated/synthetic-data-literature.md"
+        in run(capsys, "render", "--root", str(root))[1]
+    )
+    assert run(capsys, "check", "--root", str(root))[0] == 0
+
+
 def test_unreachable_arxiv_renders_from_cache_and_lists_stale(
     tmp_path: Path, unreachable: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from litsync.files import CHUNK, chunked, read_range, replacing, write_atomic, write_pieces
+from litsync.files import (
+    CHUNK,
+    chunked,
+    holds,
+    read_range,
+    replacing,
+    write_atomic,
+    write_pieces,
+)
 
 BIG = bytes(range(256)) * (CHUNK // 256) * 2 + b"tail"
 
@@ -65,6 +73,17 @@ def test_pieces_are_compared_and_written_byte_for_byte(
     assert path.read_bytes() == data
     assert (path.stat().st_mtime_ns == 0) is (data == BIG)  # unchanged: not rewritten
     assert [p.name for p in tmp_path.iterdir()] == ["big"]
+
+
+@pytest.mark.parametrize("sizes", PIECES)
+@pytest.mark.parametrize("data", [BIG, *VARIANTS])
+def test_a_file_holds_the_pieces_only_if_it_has_their_bytes_and_no_more(
+    tmp_path: Path, data: bytes, sizes: list[int]
+) -> None:
+    path = tmp_path / "big"
+    path.write_bytes(BIG)
+    assert holds(path, split(data, sizes)) is (data == BIG)
+    assert not holds(tmp_path / "missing", split(data, sizes))
 
 
 @pytest.mark.parametrize("sizes", PIECES)

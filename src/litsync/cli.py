@@ -31,6 +31,7 @@ from litsync.errors import (
     LocatedError,
 )
 from litsync.exports import memo_for
+from litsync.files import chunked, holds
 from litsync.forked import flush_output
 from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
@@ -344,7 +345,7 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
         _warn_unresolved(unresolved)
         for path, pieces in expected:
             files.append(project.relative(path))
-            if _read(path) != b"".join(pieces).decode("utf-8"):
+            if not holds(path, chunked(pieces)):
                 stale.append(files[-1])
     if stale:
         print(
@@ -356,10 +357,6 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     verb = "is" if len(files) == 1 else "are"
     print(f"OK: {len(loaded.entries)} papers; {_and(files)} {verb} up to date.")
     return EXIT_OK
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def _and(names: Sequence[str]) -> str:

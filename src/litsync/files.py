@@ -43,16 +43,9 @@ def write_pieces(
             old: BinaryIO | None = stack.enter_context(path.open("rb"))
         except FileNotFoundError:
             old = None
-        same, piece = 0, b""
-        if old is not None:
-            for piece in pieces:
-                if old.read(len(piece)) != piece:
-                    break
-                same += len(piece)
-            else:
-                if not old.read(1):
-                    return False  # every byte as it was, and no more of them
-                piece = b""
+        same, piece = _compared(old, pieces) if old is not None else (0, b"")
+        if piece is None:
+            return False  # every byte as it was, and no more of them
         with contextlib.ExitStack() as writing:
             stream = writing.enter_context(replacing(path, durable))
             if old is not None:
@@ -64,6 +57,28 @@ def write_pieces(
             if until is not None:
                 until.push(writing.pop_all())  # written whole: `until` decides its fate
     return True
+
+
+def holds(path: Path, pieces: Iterable[bytes]) -> bool:
+    """Whether the file at `path` holds the bytes of `pieces` and no others (False if
+    there is none), each piece compared as it comes, none held longer."""
+    try:
+        with path.open("rb") as old:
+            return _compared(old, iter(pieces))[1] is None
+    except FileNotFoundError:
+        return False
+
+
+def _compared(old: BinaryIO, pieces: Iterator[bytes]) -> tuple[int, bytes | None]:
+    """`pieces` compared with the bytes of `old` as they come: how many bytes are the
+    same before the first piece that differs, and that piece; None for the piece when
+    every one is the same and `old` holds no more (b"" when it does)."""
+    same = 0
+    for piece in pieces:
+        if old.read(len(piece)) != piece:
+            return same, piece
+        same += len(piece)
+    return same, b"" if old.read(1) else None
 
 
 def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
