@@ -154,7 +154,6 @@ class Cache:
         return dropped
 
     @classmethod
-    @collector.paused()
     def load(cls, path: Path) -> Cache:
         """Read the cache; a missing file is an empty cache, a damaged one an error."""
         try:
@@ -163,6 +162,12 @@ class Cache:
             return cls(path)
         except OSError as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
+        return cls.parse(path, data)
+
+    @classmethod
+    @collector.paused()
+    def parse(cls, path: Path, data: bytes) -> Cache:
+        """Read a cache from its file's bytes; `path` names it in error messages."""
         try:
             # Twice as fast as decoding the text and reading it with json, which is left
             # to say what is wrong with a file orjson cannot read (or to read what only
@@ -174,13 +179,8 @@ class Cache:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
-        return cls.parse(path, text)
-
-    @classmethod
-    def parse(cls, path: Path, text: str) -> Cache:
-        """Read a cache from its file's text; `path` names it in error messages."""
         try:
-            data = json.loads(text)
+            parsed = json.loads(text)
         except json.JSONDecodeError as err:
             raise CacheError(
                 path,
@@ -188,7 +188,7 @@ class Cache:
                 f"the cache is not valid JSON ({err.msg}); restore it with "
                 "`git checkout -- catalogue/cache.json` or delete it to refetch everything",
             ) from None
-        return cls(path, _records_from(path, text, data))
+        return cls(path, _records_from(path, text, parsed))
 
     def save(self) -> bool:
         """Write the cache atomically; return whether its bytes changed.

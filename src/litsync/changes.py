@@ -225,9 +225,9 @@ def _base(text: str) -> str:
 
 def project_changes(project: Project, base: str) -> list[Change]:
     """From the cache at commit `base` to the working tree's, and the last refresh's notes."""
-    text = gitrepo.show(project.root, base, CACHE_FILE)
+    data = gitrepo.show(project.root, base, CACHE_FILE)
     label = Path(f"{base}:{CACHE_FILE.as_posix()}")
-    old = Cache(label) if text is None else Cache.parse(label, text)
+    old = Cache(label) if data is None else Cache.parse(label, data)
     new = Cache.load(project.cache)
     found = compare(old, new)
     return found + note_changes(RunNotes.load(project.notes, project.cache), new, found)

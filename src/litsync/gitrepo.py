@@ -15,33 +15,33 @@ from litsync.errors import GitError
 
 def git(root: Path, *args: str, stdin: str | None = None) -> str:
     """Run git in `root` and return its output; raise GitError with git's own complaint."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH)") from None
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        problem = lines[-1] if lines else f"exit status {done.returncode}"
-        raise GitError(f"git {args[0]}: {problem.removeprefix('fatal: ')}")
-    return done.stdout
+    return _git(root, args, None if stdin is None else stdin.encode()).decode("utf-8")
 
 
-def show(root: Path, revision: str, path: Path) -> str | None:
-    """The text of `path` (relative to `root`) at `revision`; None if it is not there."""
+def show(root: Path, revision: str, path: Path) -> bytes | None:
+    """The bytes of `path` (relative to `root`) at `revision`; None if it is not there."""
     spec = f"{resolve(root, revision)}:./{path.as_posix()}"
     try:
         git(root, "cat-file", "-e", spec)
     except GitError:
         return None
-    return git(root, "show", spec)
+    # As bytes: a cache of 10,000 papers of arXiv's text is 19 MB, and 36 MB as text.
+    return _git(root, ("show", spec), None)
+
+
+def _git(root: Path, args: Sequence[str], stdin: bytes | None) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    if done.returncode != 0:
+        complaint = (done.stderr or done.stdout).decode("utf-8", errors="replace")
+        lines = complaint.strip().splitlines()
+        problem = lines[-1] if lines else f"exit status {done.returncode}"
+        raise GitError(f"git {args[0]}: {problem.removeprefix('fatal: ')}")
+    return done.stdout
 
 
 def resolve(root: Path, revision: str) -> str:
