@@ -195,8 +195,8 @@ def test_text_a_block_cannot_hold_falls_back_to_json() -> None:
     assert yaml.safe_load(item) == [{"abstract": text + "\n  indented"}]
 
 
-# Names that are YAML of their own: an alias, a tag, a directive, reserved characters, the
-# `=` of a merge-key value, a list, a boolean, a number.
+# Names that are YAML of their own: YAML 1.1's value key (`=`), an alias, a tag, a
+# directive, reserved characters, a list, a boolean, a number, a tab.
 ODD_NAMES = ["=", "*star", "!bang", "%pct", "@home", "`tick", "- dash", "yes", "1.0", "a\tb"]
 
 
