@@ -1,5 +1,6 @@
-"""`render` writes the document in a forked process beside the exports: the same files,
-the same messages and exit codes as when it writes them one after the other."""
+"""`render` writes the document in a forked process beside the exports, and `check`
+compares it there: the same files, the same messages and exit codes as when each does
+them one after the other."""
 
 from __future__ import annotations
 
@@ -217,3 +218,40 @@ def test_a_child_that_dies_is_a_clear_error(
         leftover.unlink()  # what the next refresh does, under the lock
     shutil.rmtree(root / ".litsync")
     assert render(root, capsys)[0] == 0
+
+
+def spoil(root: Path, name: str) -> None:
+    """Put the list in the state `name` of CHECKED."""
+    if name != "never rendered":
+        assert main(["render", "--root", str(root)]) == 0
+    if name == "document edited":
+        with (root / DOCUMENT).open("a", encoding="utf-8") as stream:
+            stream.write("An edit by hand.\n")
+    elif name == "an export edited":
+        (root / EXPORTS[1]).write_bytes((root / EXPORTS[1]).read_bytes().replace(b"2", b"3", 1))
+    elif name == "template broken":
+        (root / "templates" / "document.md.j2").write_text("{{ document.titel }}", "utf-8")
+
+
+CHECKED = ["up to date", "document edited", "an export edited", "never rendered", "template broken"]
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_check_compares_the_document_in_the_child_as_it_does_alone(
+    twins: tuple[Path, Path],
+    forks: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    for root in twins:
+        spoil(root, name)
+    capsys.readouterr()
+    del forks[:]
+    before = files_of(twins[0])
+    parallel = main(["check", "--root", str(twins[0])]), *capsys.readouterr()
+    assert len(forks) == 1 and gone(forks[0])
+    assert files_of(twins[0]) == before  # check writes nothing
+    sequential(monkeypatch)
+    assert (main(["check", "--root", str(twins[1])]), *capsys.readouterr()) == parallel
+    assert parallel[0] == {"up to date": 0, "template broken": 6}.get(name, 5)

@@ -31,14 +31,13 @@ from litsync.errors import (
     LocatedError,
 )
 from litsync.exports import memo_for
-from litsync.files import chunked, holds
 from litsync.forked import flush_output
 from litsync.harvest_config import HarvestConfig
 from litsync.project import Project
 from litsync.refresh import (
     RefreshReport,
+    compare_generated,
     document_text,
-    generated_files,
     refresh,
     write_generated,
 )
@@ -338,15 +337,11 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
     # Every entry made anew: what check compares with is what any render would write.
     fresh = memo_for(project, loaded, remembered=False)
-    files: list[str] = []
-    stale: list[str] = []
     with collector.paused():
-        expected, unresolved = generated_files(project, loaded, Cache.load(project.cache), fresh)
-        _warn_unresolved(unresolved)
-        for path, pieces in expected:
-            files.append(project.relative(path))
-            if not holds(path, chunked(pieces)):
-                stale.append(files[-1])
+        compared, unresolved = compare_generated(project, loaded, Cache.load(project.cache), fresh)
+    _warn_unresolved(unresolved)
+    files = [name for name, _ in compared]
+    stale = [name for name, same in compared if not same]
     if stale:
         print(
             f"Error: {_and(stale)} {'is' if len(stale) == 1 else 'are'} not what "

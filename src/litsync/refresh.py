@@ -19,7 +19,7 @@ from litsync.catalogue import Catalogue
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
 from litsync.export_memo import ExportMemo
 from litsync.exports import memo_for, prepare, render_exports
-from litsync.files import chunked, remove_leftovers, write_pieces
+from litsync.files import chunked, holds, remove_leftovers, write_pieces
 from litsync.harvest_config import HarvestConfig
 from litsync.identifiers import ArxivId
 from litsync.lock import project_lock
@@ -276,22 +276,29 @@ def write_file(
     return project.relative(path), changed, hashed.digest()
 
 
-def generated_files(
+def compare_generated(
     project: Project, catalogue: Catalogue, cache: Cache, memo: ExportMemo
-) -> tuple[Iterator[tuple[Path, Iterator[bytes]]], list[str]]:
-    """The document and the exports as `render` writes them (UTF-8), each with its path,
-    and the ids left out of them for lack of metadata. Each file's bytes come in pieces,
-    made as they are asked for: a long list's file need never be held whole, and the
-    exports' entries are looked up only once the document is written. They come from
-    `memo` where it has them, and are added to it."""
+) -> tuple[list[tuple[str, bool]], list[str]]:
+    """Each generated file's path (relative to the project) and whether it holds the bytes
+    `render` would write, and the ids left out of them for lack of metadata; nothing is
+    written. Each file is compared as its bytes are made, never held whole; the exports'
+    entries come from `memo` where it has them. As in `write_generated`, the document is
+    made in a forked process while the exports are made here, where forking is safe."""
     # One view serves the document and the exports: building it is a tenth of the work.
     view = build_view(catalogue, cache)
+    document, text = document_file(project, catalogue, view)
 
-    def files() -> Iterator[tuple[Path, Iterator[bytes]]]:
-        yield document_file(project, catalogue, view)
-        yield from render_exports(project, catalogue, cache, view.papers, memo)
+    def document_holds() -> tuple[str, bool]:
+        return project.relative(document), holds(document, chunked(text))
 
-    return files(), list(view.unresolved)
+    def exports_hold() -> list[tuple[str, bool]]:
+        exports = render_exports(project, catalogue, cache, view.papers, memo)
+        return [(project.relative(path), holds(path, chunked(pieces))) for path, pieces in exports]
+
+    first, rest = forked.both(
+        document_holds, exports_hold, f"checking {project.relative(document)}"
+    )
+    return [first, *rest], list(view.unresolved)
 
 
 def document_file(
