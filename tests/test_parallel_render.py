@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from forking import gone
+from forking import gone, record_forks
 from project import DOCUMENT, EXPORTS, bundled_project
 
 from litsync import catalogue
@@ -236,22 +236,26 @@ def spoil(root: Path, name: str) -> None:
 CHECKED = ["up to date", "document edited", "an export edited", "never rendered", "template broken"]
 
 
-@pytest.mark.parametrize("name", CHECKED)
+@pytest.fixture(params=CHECKED)
+def spoiled(request: pytest.FixtureRequest, twins: tuple[Path, Path]) -> tuple[str, Path, Path]:
+    """The state's name, and the two copies of the list in that state."""
+    for root in twins:
+        spoil(root, request.param)
+    return request.param, *twins
+
+
 def test_check_compares_the_document_in_the_child_as_it_does_alone(
-    twins: tuple[Path, Path],
-    forks: list[int],
+    spoiled: tuple[str, Path, Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    name: str,
 ) -> None:
-    for root in twins:
-        spoil(root, name)
+    name, one, two = spoiled
     capsys.readouterr()
-    del forks[:]
-    before = files_of(twins[0])
-    parallel = main(["check", "--root", str(twins[0])]), *capsys.readouterr()
+    forks = record_forks(monkeypatch)
+    before = files_of(one)
+    parallel = main(["check", "--root", str(one)]), *capsys.readouterr()
     assert len(forks) == 1 and gone(forks[0])
-    assert files_of(twins[0]) == before  # check writes nothing
+    assert files_of(one) == before  # check writes nothing
     sequential(monkeypatch)
-    assert (main(["check", "--root", str(twins[1])]), *capsys.readouterr()) == parallel
+    assert (main(["check", "--root", str(two)]), *capsys.readouterr()) == parallel
     assert parallel[0] == {"up to date": 0, "template broken": 6}.get(name, 5)
