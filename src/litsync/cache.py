@@ -154,6 +154,7 @@ class Cache:
         return dropped
 
     @classmethod
+    @collector.paused()
     def load(cls, path: Path) -> Cache:
         """Read the cache; a missing file is an empty cache, a damaged one an error."""
         try:

@@ -49,6 +49,7 @@ class Loaded(NamedTuple):
     which a render spends on its second core (refresh.write_generated)."""
 
 
+@collector.paused()
 def load(path: Path, memo: Path, today: date | None = None) -> Loaded:
     """What ``catalogue.load(path, today)`` returns, from `memo` as far as it still holds."""
     return parse(path, memo, catalogue.read(path), today)
