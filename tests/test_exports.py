@@ -22,10 +22,9 @@ from pylatexenc.latex2text import LatexNodes2Text
 from litsync import bibtex, csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
-from litsync.citations import Source, sources, split_name
+from litsync.citations import Citable, Source, sources, split_name
 from litsync.cli import EXIT_OUT_OF_DATE, main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
-from litsync.export_memo import Made
 from litsync.exports import FORMATS, memo_for, prepare, render_exports
 from litsync.project import Project
 from litsync.render import build_view
@@ -683,8 +682,8 @@ def test_a_memo_that_does_not_hold_is_not_used(
     assert len(pickle.loads(memo.read_bytes())[2]) == len(json.loads(expected[CSL]))
 
 
-def never(source: Source) -> Made:
-    raise AssertionError(f"made anew: {source.title}")
+def never(source: Source) -> Citable:
+    raise AssertionError(f"drafted anew: {source.title}")
 
 
 def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
@@ -699,7 +698,7 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     prepare(memo, loaded, cache, {"2101.00001", "2101.00003"})
     first, second, third = sources(loaded, cache, papers)
     assert memo.find(first, never).entries and memo.find(third, never).entries
-    with pytest.raises(AssertionError, match="made anew: Paper 2"):
+    with pytest.raises(AssertionError, match="drafted anew: Paper 2"):
         memo.find(second, never)
     # The files from prepared entries are the files from entries made at the end.
     prepared = memo_for(project, loaded, remembered=False)

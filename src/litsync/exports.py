@@ -19,7 +19,7 @@ from litsync.cache import Cache
 from litsync.catalogue import Catalogue
 from litsync.citations import Citable, Source, cite_keys, draft, source, sources
 from litsync.curation import EXPORT_FILES, chosen_exports
-from litsync.export_memo import Entry, ExportMemo, Made
+from litsync.export_memo import Entry, ExportMemo, Made, Paper
 from litsync.project import Project
 from litsync.render import PaperView, paper_view
 
@@ -71,19 +71,20 @@ def render_exports(
     if not memo.exports:
         return
     cited = sources(catalogue, cache, papers)
-    make = functools.partial(_make, exports=memo.exports)
-    found = [memo.find(s, make) for s in cited]
+    found = [memo.find(s, draft) for s in cited]
     keys = cite_keys(cited, [paper.drafted for paper in found])
     for index, name in enumerate(memo.exports):
-        # Made again only for a paper whose entries the memo placed in a file since changed.
-        again = functools.partial(_made_again, make, cited, index)
-        yield project.root / EXPORT_FILES[name], memo.file(index, FORMATS[name], found, keys, again)
+        make = functools.partial(_made_now, FORMATS[name].entry, cited, found)
+        yield project.root / EXPORT_FILES[name], memo.file(index, FORMATS[name], found, keys, make)
 
 
-def _made_again(
-    make: Callable[[Source], Made], cited: Sequence[Source], export: int, number: int
+def _made_now(
+    entry: Callable[[Citable], Entry], cited: Sequence[Source], found: Sequence[Paper], number: int
 ) -> Entry:
-    return make(cited[number])[1][export]
+    """Paper `number`'s entry in one export, from the citation drafted for this render;
+    drafted again where the memo placed its entries in a file changed since."""
+    citation = found[number].citation
+    return entry(citation if citation is not None else draft(cited[number]))
 
 
 def prepare(memo: ExportMemo, catalogue: Catalogue, cache: Cache, ids: Collection[str]) -> None:
