@@ -22,7 +22,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from litsync import bibtex, csl
 from litsync.cache import Cache, Record
 from litsync.catalogue import load
-from litsync.citations import Citable, Source, sources, split_name
+from litsync.citations import Citable, Source, draft, sources, split_name
 from litsync.cli import EXIT_OUT_OF_DATE, main
 from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
 from litsync.exports import FORMATS, memo_for, prepare, render_exports
@@ -700,6 +700,9 @@ def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
     assert memo.find(first, never).entries and memo.find(third, never).entries
     with pytest.raises(AssertionError, match="drafted anew: Paper 2"):
         memo.find(second, never)
+    # Unknown, a paper is only drafted: its entries are made as each file is written.
+    found = memo.find(second, draft)
+    assert found.entries is None and found.citation == draft(second)
     # The files from prepared entries are the files from entries made at the end.
     prepared = memo_for(project, loaded, remembered=False)
     prepare(prepared, loaded, cache, {r.id for r in records})
