@@ -17,6 +17,8 @@ from project import DOCUMENT, ROOT, bundled_project, generated_project, run, sna
 
 from litsync.harvest import HarvestConfig, Harvester
 from litsync.identifiers import parse
+from litsync.lock import project_lock
+from litsync.project import Project
 from litsync.schedule import STATE_FILE, CheckLog
 
 
@@ -147,6 +149,54 @@ def test_render_draft_prints_and_writes_nothing(
     assert code == 0
     assert out == (ROOT / DOCUMENT).read_text(encoding="utf-8")
     assert not (root / DOCUMENT).exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["refresh"],
+        ["render"],
+        ["add", "2104.11776", "--usecase", "Framework", "--topic", "Overview"],
+        ["discover", "--query", "ti:synthetic"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_what_writes_the_list_runs_alone(
+    tmp_path: Path, api: ArxivServer, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """With another run holding the lock, a command that writes exits at once with code
+    8 and writes nothing; what only reads goes on."""
+    root = bundled_project(tmp_path, with_cache=True)
+    assert run(capsys, "render", "--root", str(root))[0] == 0
+    with project_lock(Project(root).lock):
+        before = snapshot(root), sorted(os.listdir(root / ".litsync"))
+        code, out, err = run(capsys, *command, "--root", str(root))
+        assert (code, out) == (8, "")
+        assert err == (
+            "Error: another litsync run is working on this list (it holds .litsync/lock); "
+            "wait for it to finish and run again\n"
+        )
+        assert (snapshot(root), sorted(os.listdir(root / ".litsync"))) == before
+        assert run(capsys, "check", "--root", str(root))[0] == 0
+        assert run(capsys, "render", "--draft", "--root", str(root))[0] == 0
+    assert api.requests == []
+
+
+def test_render_removes_what_a_killed_run_left_half_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    left = [
+        root / "catalogue" / ".cache.json.k1d2.litsync-tmp",
+        root / "generated" / ".references.bib.x9a3.litsync-tmp",
+        root / ".litsync" / ".exports.pickle.q7w1.litsync-tmp",
+    ]
+    kept = [root / "generated" / ".gitkeep", root / "catalogue" / "notes.litsync-tmp.md"]
+    for path in left + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half of a file")
+    assert run(capsys, "render", "--root", str(root))[0] == 0
+    assert [path.exists() for path in left + kept] == [False, False, False, True, True]
 
 
 def test_check_passes_on_the_repository_and_fails_on_a_stale_document(

@@ -21,6 +21,7 @@ from litsync import catalogue
 from litsync.catalogue import CATALOGUE_FILE
 from litsync.catalogue_memo import MEMO_FILE as CATALOGUE_MEMO
 from litsync.cli import main
+from litsync.lock import LOCK_FILE
 from litsync.render_memo import RENDER_MEMO
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
@@ -154,8 +155,9 @@ def test_a_broken_template_fails_in_the_child_as_it_does_alone(
     code, out, err, files = render(twins[0], capsys)
     assert (code, out, err) == (6, "", message)
     assert len(forks) == 1 and gone(forks[0])
-    # The exports, written meanwhile by the parent, did not replace their files either.
-    assert files == before
+    # The exports, written meanwhile by the parent, did not replace their files either;
+    # only the lock the render held is new.
+    assert files == {**before, str(LOCK_FILE): b""}
     assert not any(name in files for name in (str(DOCUMENT), *map(str, EXPORTS)))
     sequential(monkeypatch)
     assert render(twins[1], capsys) == (code, out, err, files)
@@ -212,12 +214,14 @@ def test_a_child_that_dies_is_a_clear_error(
     )
     assert len(forks) == 1 and gone(forks[0])
     assert str(DOCUMENT) not in files and str(RENDER_MEMO) not in files
-    # Only the document was lost: the next render writes it.
+    # Only the document was lost: the next render writes it, and removes the temporary
+    # file the child left as it died.
+    left = list((root / DOCUMENT).parent.glob(".*.litsync-tmp"))
+    assert [p.name.split(".")[1] for p in left] == [DOCUMENT.stem]
     monkeypatch.setattr(os, "replace", replace)
-    for leftover in (root / DOCUMENT).parent.glob(".*.litsync-tmp"):
-        leftover.unlink()  # what the next refresh does, under the lock
     shutil.rmtree(root / ".litsync")
     assert render(root, capsys)[0] == 0
+    assert not any(p.exists() for p in left)
 
 
 def spoil(root: Path, name: str) -> None:

@@ -33,6 +33,7 @@ from litsync.errors import (
 from litsync.exports import memo_for
 from litsync.forked import flush_output
 from litsync.harvest_config import HarvestConfig
+from litsync.lock import project_lock
 from litsync.project import Project
 from litsync.refresh import (
     RefreshReport,
@@ -40,6 +41,7 @@ from litsync.refresh import (
     document_text,
     refresh,
     write_generated,
+    writing,
 )
 from litsync.wording import count
 
@@ -327,7 +329,8 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
             text, unresolved = document_text(project, loaded.catalogue, cache)
             sys.stdout.writelines(text)
     else:
-        written, unresolved = write_generated(project, loaded)
+        with writing(project, loaded.catalogue):
+            written, unresolved = write_generated(project, loaded)
         print_written(written)
     _warn_unresolved(unresolved)
     return EXIT_OK
@@ -366,9 +369,10 @@ def print_written(files: Sequence[tuple[str, bool]]) -> None:
 
 
 def run_add(project: Project, args: argparse.Namespace) -> int:
-    added = catalogue_edit.add_papers(
-        project.catalogue, project.catalogue_memo, args.ids, args.usecase, args.topics
-    )
+    with project_lock(project.lock):
+        added = catalogue_edit.add_papers(
+            project.catalogue, project.catalogue_memo, args.ids, args.usecase, args.topics
+        )
     for arxiv_id in added:
         print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
     print("Run `litsync refresh` to fetch its metadata.")
@@ -432,15 +436,16 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
     from litsync.listing import rss_url_from_env
 
     config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
-    report = discover(
-        project,
-        config,
-        rss_url_from_env(args.rss_url),
-        args.queries,
-        args.feeds,
-        args.since,
-        args.max_results,
-    )
+    with project_lock(project.lock):
+        report = discover(
+            project,
+            config,
+            rss_url_from_env(args.rss_url),
+            args.queries,
+            args.feeds,
+            args.since,
+            args.max_results,
+        )
     read = len(report.sources) - len(report.failures)
     print(
         f"Read {read} of {count(len(report.sources), 'source')}: "

@@ -68,6 +68,11 @@ class Project:
         exports = [EXPORT_FILES[name] for name in chosen_exports(settings.exports)]
         return [CACHE_FILE, Path(self.relative(self.output(settings))), *exports]
 
+    def folders(self, settings: Settings) -> set[Path]:
+        """The folders litsync writes files in: the committed ones' and its run state's."""
+        committed = {(self.root / path).parent for path in self.committed(settings)}
+        return committed | {self.lock.parent}
+
     def relative(self, path: Path) -> str:
         """`path` as the user would type it from the project root."""
         try:

@@ -84,6 +84,17 @@ def plan(
     return due
 
 
+@contextlib.contextmanager
+def writing(project: Project, catalogue: Catalogue) -> Iterator[None]:
+    """Hold the project lock while the list's files are written, having removed the
+    temporary files of a run that was killed as it wrote (none is half of a file in use,
+    files.replacing; they are only litter)."""
+    with project_lock(project.lock):
+        for folder in project.folders(catalogue.settings):
+            remove_leftovers(folder)
+        yield
+
+
 def refresh(
     project: Project,
     config: HarvestConfig,
@@ -95,9 +106,7 @@ def refresh(
     today = today or date.today()
     loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo, today)
     catalogue = loaded.catalogue
-    with project_lock(project.lock):
-        for folder in {project.cache.parent, project.output(catalogue.settings).parent}:
-            remove_leftovers(folder)
+    with writing(project, catalogue):
         cache = Cache.load(project.cache)
         checks = CheckLog.load(project.state)
         due = plan(catalogue, cache, checks, today, force)
@@ -248,9 +257,9 @@ def write_generated(
             exports = render_exports(project, catalogue, cache, view.papers, memo)
             return [write_file(project, p, pieces, exports_written) for p, pieces in exports]
 
-        # The child inherits the paused collector, and the project lock of a refresh: were
-        # the refresh killed, the lock would be held until the document is written, a
-        # fraction of a second for 10,000 papers, then released as the child exits.
+        # The child inherits the paused collector, and the project lock: were the run
+        # killed, the lock would be held until the document is written, a fraction of a
+        # second for 10,000 papers, then released as the child exits.
         first, rest = forked.both(
             write_document,
             write_exports,
