@@ -87,8 +87,9 @@ def plan(
 @contextlib.contextmanager
 def writing(project: Project, catalogue: Catalogue) -> Iterator[None]:
     """Hold the project lock while the list's files are written, having removed the
-    temporary files of a run that was killed as it wrote (none is half of a file in use,
-    files.replacing; they are only litter)."""
+    temporary files of a run that was killed as it wrote: each write goes to a file of
+    its own that is renamed over its target (files.replacing), so what is left of one
+    is litter, never a file in use."""
     with project_lock(project.lock):
         for folder in project.folders(catalogue.settings):
             remove_leftovers(folder)
