@@ -500,7 +500,8 @@ def _own(text: str) -> str:
 
     The composer's strings lie among its YAML nodes, and any one an entry kept would keep
     a whole arena of them from being freed: the usecases and topics of 10,000 entries held
-    20 MB of nodes long gone. A copy is made beside the entries instead.
+    24 MB of nodes long gone (58 MB of RSS instead of 34). A copy is made beside the
+    entries instead.
     """
     return sys.intern(text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass"))
 
