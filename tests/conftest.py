@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed corpus, a running fake arXiv server, the processes forked."""
+"""Shared fixtures: the seed corpus and a running fake arXiv server."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
 from arxiv_server import ArxivServer, Paper, load_feed  # noqa: E402
-from forking import record_forks  # noqa: E402
 
 SEED_FEED = TESTS_DIR / "data" / "seed-papers.atom.xml"
 
@@ -33,12 +32,6 @@ def arxiv_server(seed_papers: list[Paper]) -> Iterator[ArxivServer]:
     """A running server over a private copy of the seed corpus."""
     with ArxivServer(copy.deepcopy(seed_papers)) as server:
         yield server
-
-
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the processes litsync forks during the test (forking.py)."""
-    return record_forks(monkeypatch)
 
 
 # --- docs/RELIABILITY.md is written from what the reliability tests observed -----------

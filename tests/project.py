@@ -12,7 +12,7 @@ import pytest
 from arxiv_server import Paper
 
 from litsync.cli import main
-from litsync.schedule import STATE_FILE, CheckLog
+from litsync.store.schedule import STATE_FILE, CheckLog
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = Path("generated") / "synthetic-data-literature.md"

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from litsync.cache import Cache, Record
 from litsync.errors import CacheError
+from litsync.sources.record import Record
+from litsync.store.cache import Cache
 
 
 def make(key: str) -> Record:

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from litsync.catalogue import CATALOGUE_FILE, load, parse
+from litsync.catalogue.load import load, parse
+from litsync.catalogue.model import CATALOGUE_FILE
 from litsync.errors import CatalogueError
-from litsync.identifiers import ArxivId
+from litsync.sources.arxiv_ids import ArxivId
 
 TODAY = date(2026, 11, 25)
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,18 +55,6 @@ def test_valid_catalogue_loads_in_order() -> None:
     assert second.overrides.year == 2020 and second.overrides.title == "Better title"
     assert manual.arxiv_id is None and manual.url == "https://example.org/paper"
     assert manual.overrides.title == "Not on arXiv" and manual.overrides.year == 2016
-
-
-def test_entries_hold_one_string_for_a_text_they_give_alike() -> None:
-    # Not the composer's strings: one kept would keep its arena of YAML nodes alive.
-    text = "papers:\n" + "".join(
-        f"  - id: 1812.0725{n}\n    usecase: Grasping\n    topics: [Robotics, Vision]\n"
-        for n in range(3)
-    )
-    entries = parse(text, PATH, TODAY).entries
-    assert {e.usecase for e in entries} == {"Grasping"}
-    assert len({id(e.usecase) for e in entries}) == 1
-    assert len({id(topic) for e in entries for topic in e.topics}) == 2
 
 
 def test_bundled_catalogue_matches_the_seed_list() -> None:

@@ -6,18 +6,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from litsync.catalogue import load, parse, read_yaml
-from litsync.catalogue_edit import (
+from litsync.catalogue.edit import (
     Field,
-    _last_entry,
     add_papers,
     add_topics,
     insert_entries,
     item_text,
 )
-from litsync.catalogue_memo import MEMO_FILE
+from litsync.catalogue.load import load, parse, read_yaml
 from litsync.errors import CatalogueError
-from litsync.identifiers import ArxivId
+from litsync.sources.arxiv_ids import ArxivId
 
 TODAY = date(2026, 11, 25)
 ORIGINAL = """\
@@ -42,7 +40,6 @@ def test_add_appends_in_the_files_style_and_keeps_comments(tmp_path: Path) -> No
     path.write_text(ORIGINAL, encoding="utf-8")
     added = add_papers(
         path,
-        tmp_path / MEMO_FILE,
         ["https://arxiv.org/abs/2104.11776v1", "hep-th/9901001"],
         "Tools: 3D",
         ["Vision"],
@@ -85,7 +82,7 @@ def test_add_puts_new_papers_before_the_comments_that_follow_the_last(tmp_path: 
     )
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL.split("  # A comment")[0] + last + after, encoding="utf-8")
-    add_papers(path, tmp_path / MEMO_FILE, ["2104.11776"], "Tools", ["Vision"], TODAY)
+    add_papers(path, ["2104.11776"], "Tools", ["Vision"], TODAY)
     added = "\n  - id: 2104.11776\n    usecase: Tools\n    topics: [Vision]\n"
     assert path.read_text(encoding="utf-8") == (
         ORIGINAL.split("  # A comment")[0] + last + added + after
@@ -97,7 +94,7 @@ def test_add_refuses_a_paper_already_listed_in_another_form(tmp_path: Path) -> N
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL, encoding="utf-8")
     with pytest.raises(CatalogueError) as info:
-        add_papers(path, tmp_path / MEMO_FILE, ["arXiv:1612.07828v2"], "x", ["Vision"], TODAY)
+        add_papers(path, ["arXiv:1612.07828v2"], "x", ["Vision"], TODAY)
     assert str(info.value) == f"{path}:11: 1612.07828 is already listed here"
     assert path.read_text(encoding="utf-8") == ORIGINAL
 
@@ -106,7 +103,7 @@ def test_add_refuses_an_unknown_topic_and_writes_nothing(tmp_path: Path) -> None
     path = tmp_path / "ids.yaml"
     path.write_text(ORIGINAL, encoding="utf-8")
     with pytest.raises(CatalogueError, match=re.escape("topic 'Visoin' is not in settings.topics")):
-        add_papers(path, tmp_path / MEMO_FILE, ["2104.11776"], "x", ["Visoin"], TODAY)
+        add_papers(path, ["2104.11776"], "x", ["Visoin"], TODAY)
     assert path.read_text(encoding="utf-8") == ORIGINAL
 
 
@@ -116,7 +113,7 @@ def test_add_refuses_an_invalid_id(tmp_path: Path) -> None:
     with pytest.raises(
         CatalogueError, match=re.escape("cannot add: '1813.00001': 13 is not a month")
     ):
-        add_papers(path, tmp_path / MEMO_FILE, ["1813.00001"], "x", ["Vision"], TODAY)
+        add_papers(path, ["1813.00001"], "x", ["Vision"], TODAY)
 
 
 @pytest.mark.parametrize("papers", ["papers: []\n", "papers:\n", ""])
@@ -124,7 +121,7 @@ def test_add_to_an_empty_list(tmp_path: Path, papers: str) -> None:
     path = tmp_path / "ids.yaml"
     # Text before the list that is not ASCII: where `papers:` ends is counted in characters.
     path.write_text("settings:\n  title: Neue Liste 😀\n" + papers, encoding="utf-8")
-    add_papers(path, tmp_path / MEMO_FILE, ["1812.07252"], "Grasping", ["Robotics"], TODAY)
+    add_papers(path, ["1812.07252"], "Grasping", ["Robotics"], TODAY)
     catalogue = load(path, TODAY)
     assert catalogue.arxiv_ids == [ArxivId("1812.07252")]
     assert catalogue.settings.title == "Neue Liste 😀"
@@ -217,51 +214,43 @@ def test_text_with_a_tab_is_written_as_libyaml_reads_it() -> None:
 
 ITEM = "- id: {id}\n  usecase: x\n  topics: [Robotics]\n"
 ENTRY = "".join("  " + line for line in ITEM.splitlines(keepends=True))
-# Catalogues whose list ends in different ways, each with whether its last entry can be
-# read alone (the rest need the whole text composed).
+# Catalogues whose list ends in different ways.
 LISTS = {
-    "spaced, commented": (ORIGINAL, True),
+    "spaced, commented": (ORIGINAL),
     "last entry ends in a block, comments and `rejected:` after": (
         "papers:\n" + ENTRY.format(id="1812.07252") + "    overrides:\n      abstract: >-\n"
         "        Über Blicke 😀\n        und mehr.\n\n  # - id: 2001.00001\n\n"
-        "# Not again.\nrejected:\n  - id: 1703.06907\n    reason: off topic\n",
-        True,
+        "# Not again.\nrejected:\n  - id: 1703.06907\n    reason: off topic\n"
     ),
     "at column 0, settings after": (
         "papers:\n- id: 1812.07252\n  usecase: x\n  topics: [Robotics]\n- id: 1612.07828\n"
-        "  usecase: y\n  topics: [Robotics]\nsettings:\n  title: Last\n",
-        True,
+        "  usecase: y\n  topics: [Robotics]\nsettings:\n  title: Last\n"
     ),
-    "one entry": ("settings:\n  title: Ünïcödé\npapers:\n" + ENTRY.format(id="1812.07252"), True),
-    "CRLF": (ORIGINAL.replace("\n", "\r\n"), True),
+    "one entry": ("settings:\n  title: Ünïcödé\npapers:\n" + ENTRY.format(id="1812.07252")),
+    "CRLF": (ORIGINAL.replace("\n", "\r\n")),
     "a dash on a line of its own": (
         "papers:\n" + ENTRY.format(id="1812.07252") + "  -\n    id: 1612.07828\n"
-        "    usecase: y\n    topics: [Robotics]\n",
-        False,
+        "    usecase: y\n    topics: [Robotics]\n"
     ),
     "an alias to an anchor above": (
         "papers:\n  - id: 1812.07252\n    usecase: &u Grasping\n    topics: [Robotics]\n\n"
-        "  - id: 1612.07828\n    usecase: *u\n    topics: [Robotics]\n",
-        False,
+        "  - id: 1612.07828\n    usecase: *u\n    topics: [Robotics]\n"
     ),
-    "a line separator": (ORIGINAL.replace("last paper.\n", "last paper.\u2028"), False),
+    "a line separator": (ORIGINAL.replace("last paper.\n", "last paper.\u2028")),
     # Counted by LFs, the last entry would start three lines lower: at its list of one topic.
     "line separators above a list of one": (
         ORIGINAL.replace("# A comment", "# 1\u2028  # 2\u2028  # 3\u2028  # A comment").replace(
             "topics: [Vision]\n", "topics:\n      - Vision\n"
-        ),
-        False,
+        )
     ),
 }
 
 
 @pytest.mark.parametrize("name", LISTS)
-def test_the_list_read_from_its_last_entry_gives_what_the_whole_text_gives(name: str) -> None:
-    text, alone = LISTS[name]
+def test_entries_are_added_at_the_end_of_the_list_in_any_layout(name: str) -> None:
+    text = LISTS[name]
     listed = parse(text, Path("ids.yaml"), TODAY)
-    assert (_last_entry(text, listed) is not None) == alone
     items = [ITEM.format(id="2104.11776"), ITEM.format(id="hep-th/9901001")]
-    updated = insert_entries(text, items, listed)
-    assert updated == insert_entries(text, items)
+    updated = insert_entries(text, items)
     ids = [str(i) for i in parse(updated, Path("ids.yaml"), TODAY).arxiv_ids]
     assert ids == [str(i) for i in listed.arxiv_ids] + ["2104.11776", "hep-th/9901001"]

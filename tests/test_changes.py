@@ -10,10 +10,11 @@ from arxiv_server import ArxivServer
 from git_helpers import IDENTITY, ISOLATION, git, init_repository
 from project import DOCUMENT, EXPORTS, ROOT, bundled_project
 
-from litsync.cache import Cache, Record
-from litsync.changes import changelog, compare, note_changes
 from litsync.cli import main
-from litsync.run_notes import RunNotes
+from litsync.commands.changes import changelog, compare, note_changes
+from litsync.sources.record import Record
+from litsync.store.cache import Cache
+from litsync.store.run_notes import RunNotes
 
 COMMITTED = Cache.load(ROOT / "catalogue" / "cache.json")
 NEW = Record(

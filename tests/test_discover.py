@@ -12,14 +12,14 @@ from arxiv_server import ArxivServer, Fault, Paper, generate_papers, load_feed
 from clock import FakeClock
 from project import bundled_project, snapshot
 
-from litsync.catalogue import parse
+from litsync.catalogue.load import parse
 from litsync.cli import main
-from litsync.discover import discover
+from litsync.commands.discover import discover
 from litsync.errors import CatalogueError
-from litsync.harvest import HarvestConfig
-from litsync.identifiers import ArxivId
-from litsync.listing import parse_listing
 from litsync.project import Project
+from litsync.sources.arxiv_api import HarvestConfig
+from litsync.sources.arxiv_ids import ArxivId
+from litsync.sources.arxiv_rss import parse_listing
 
 DATA = Path(__file__).parent / "data"
 LISTING = (DATA / "rss-cs.CV.xml").read_bytes()

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import pickle
-import random
 import shutil
-from array import array
 from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
-from planted import Planted
 from project import ROOT, bundled_project
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
-from litsync import bibtex, csl
-from litsync.cache import Cache, Record
-from litsync.catalogue import load
-from litsync.citations import Citable, Source, draft, sources, split_name
-from litsync.cli import EXIT_OUT_OF_DATE, main
-from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
-from litsync.exports import FORMATS, memo_for, prepare, render_exports
+from litsync.catalogue.load import load
+from litsync.catalogue.model import Entry, Settings
+from litsync.cli import main
+from litsync.output import bibtex, csl
+from litsync.output.citations import draft, split_name
+from litsync.output.exports import render_exports
 from litsync.project import Project
-from litsync.render import build_view
+from litsync.sources import arxiv_papers
+from litsync.sources.arxiv_ids import ArxivId
+from litsync.sources.paper import Paper
+from litsync.sources.record import Record
+from litsync.store.cache import Cache
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text("utf-8"))
 BIB = Path("generated") / "references.bib"
@@ -51,6 +48,12 @@ def record(
     }
     values.update(fields)
     return Record(**values)  # type: ignore[arg-type]
+
+
+def paper_of(cached: Record) -> Paper:
+    """The paper the arXiv source makes of a cached record, listed without overrides."""
+    entry = Entry(1, "U", ("T",), arxiv_id=ArxivId(cached.id))
+    return arxiv_papers.paper(entry, Settings(), Cache(Path("cache.json"), {cached.id: cached}))
 
 
 def project_with(tmp_path: Path, catalogue: str, records: list[Record]) -> Path:
@@ -425,8 +428,11 @@ def test_csl_json_is_laid_out_as_the_json_module_does(
 
 @pytest.mark.parametrize("key", ["smith2020deepb", 'not "one" \\ litsync makes: ü'])
 def test_a_csl_id_is_quoted_as_the_json_module_quotes_it(key: str) -> None:
-    frame, _ = csl.keyed(key, (b"}",))
-    assert frame == b'\n  {\n    "id": ' + json.dumps(key, ensure_ascii=False).encode() + b","
+    paper = draft(paper_of(record("2101.00001", "T", ["A B"], "2021-01-01T00:00:00Z")))
+    keyed = paper._replace(key=key)
+    text = csl.file([keyed]).decode()
+    assert text == json.dumps([csl.item(keyed)], indent=2, ensure_ascii=False) + "\n"
+    assert '"id": ' + json.dumps(key, ensure_ascii=False) + "," in text
 
 
 @pytest.mark.parametrize(
@@ -461,266 +467,19 @@ def test_text_written_for_latex(encode: Callable[[str], str], text: str, expecte
     assert encode(text) == expected
 
 
-# --- the export memo -----------------------------------------------------------------
-
-# Each entry of the exports marked in as many bytes: its places in the file stay true.
-MARKS = {BIB: (b"  title = {", b"  TITLE = {"), CSL: (b'    "title": ', b'    "TITLE": ')}
-
-
-def plant(root: Path) -> None:
-    """Mark every entry of the exports, and make the memo vouch for the marked files as
-    if litsync had written them: an entry copied from them is told from one made anew."""
-    memo = root / EXPORT_MEMO
-    key, _, papers, places = pickle.loads(memo.read_bytes())
-    digests = []
-    for name, (plain, marked) in MARKS.items():
-        data = (root / name).read_bytes().replace(plain, marked)
-        (root / name).write_bytes(data)
-        digests.append(hashlib.sha256(data).hexdigest())
-    memo.write_bytes(pickle.dumps((key, tuple(digests), papers, places)))
-
-
-def copied(root: Path) -> list[tuple[str, bool]]:
-    """Each CSL item's id, and whether it was copied from the planted file."""
-    return [(str(i["id"]), "TITLE" in i) for i in json.loads((root / CSL).read_text("utf-8"))]
-
-
-def test_a_paper_whose_citation_is_unchanged_is_copied_from_the_last_exports(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = bundled_project(tmp_path, with_cache=True)
-    render(capsys, root)
-    plant(root)
-    catalogue = root / "catalogue" / "ids.yaml"
-    text = catalogue.read_text("utf-8")
-    # A new usecase is not part of a citation; a title override is.
-    text = text.replace("usecase: Human Gaze Estimation", "usecase: Gaze")
-    text = text.replace(
-        "  - id: 1703.06907\n", "  - id: 1703.06907\n    overrides:\n      title: New title\n"
-    )
-    catalogue.write_text(text, "utf-8")
-    render(capsys, root)
-    assert [is_copied for _, is_copied in copied(root)] == [True] * 2 + [False] + [True] * 10
-    items = json.loads((root / CSL).read_text("utf-8"))
-    assert items[2]["id"] == "tobin2017new" and items[2]["title"] == "New title"
-    bib = (root / BIB).read_text("utf-8")
-    assert bib.count("  TITLE = {") == 12 and "  title = {New title},\n" in bib
-
-
-def same_as_from_scratch(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fresh = root.with_name(root.name + "-fresh")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litsync", "generated"))
-    render(capsys, fresh)
-    for name in (BIB, CSL):
-        assert (root / name).read_bytes() == (fresh / name).read_bytes()
-
-
-SAME = {"title": "Deep learning of things", "authors": ["Anna Smith", "Bo Li"]}
-OLDER = record("2001.00002", published="2020-01-05T00:00:00Z", **SAME)  # type: ignore[arg-type]
-NEWER = record("2003.00001", published="2020-03-01T00:00:00Z", **SAME)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("planted", [False, True])
-def test_entries_copied_from_the_last_exports_take_the_keys_of_the_list_they_are_in(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: bool
-) -> None:
-    root = project_with(tmp_path, papers_yaml("2003.00001"), [OLDER, NEWER])
-    render(capsys, root)
-    if planted:
-        plant(root)
-    # The older paper takes the plain key; the newer one's entry moves on, under a new key.
-    (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2003.00001", "2001.00002"))
-    render(capsys, root)
-    assert copied(root) == [("smith2020deepb", planted), ("smith2020deep", False)]
-    if planted:
-        assert "@misc{smith2020deepb,\n  author = {Smith, Anna and Li, Bo},\n  TITLE = {" in (
-            (root / BIB).read_text("utf-8")
-        )
-    else:
-        same_as_from_scratch(root, capsys)
-
-
-def test_the_memo_holds_the_papers_of_the_last_render_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    records = [record(f"2101.0000{n}", f"Paper {n}", ["A B"], "2021-01-01T00:00:00Z")
-               for n in range(1, 4)]  # fmt: skip
-    root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
-    render(capsys, root)
-    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[2]) == 3
-    (root / "catalogue" / "ids.yaml").write_text(papers_yaml("2101.00002"), "utf-8")
-    render(capsys, root)
-    assert len(pickle.loads((root / EXPORT_MEMO).read_bytes())[2]) == 1
-
-
-def retitle(root: Path, arxiv_id: str, title: str) -> None:
-    catalogue = root / "catalogue" / "ids.yaml"
-    text = catalogue.read_text("utf-8")
-    entry = f"  - id: {arxiv_id}\n"
-    assert entry in text
-    catalogue.write_text(text.replace(entry, f"{entry}    overrides:\n      title: {title}\n"))
-
-
-def test_the_memo_says_where_each_entry_lies(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = bundled_project(tmp_path, with_cache=True)
-    render(capsys, root)
-    retitle(root, "1703.06907", "A title longer than before, which moves every entry after it")
-    render(capsys, root)
-    _, files, papers, places = pickle.loads((root / EXPORT_MEMO).read_bytes())
-    keys = [key for _, key, _ in sorted(papers.values(), key=lambda known: known[2])]
-    assert len(keys) == 13
-    for (name, form), digest, (width, numbers) in zip(
-        [(BIB, FORMATS["bibtex"]), (CSL, FORMATS["csl-json"])], files, places, strict=True
-    ):
-        data = (root / name).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == digest
-        rows = array("q", numbers)
-        assert len(rows) == width * len(keys)
-        blocks = []
-        for number, key in enumerate(keys):
-            start, size, *parts = rows[number * width : (number + 1) * width]
-            block = data[start : start + size]
-            spans = zip(parts[::2], parts[1::2], strict=True)
-            entry = tuple(block[at : at + length] for at, length in spans)
-            assert b"".join(form.keyed(key, entry)) == block
-            blocks.append(block)
-        assert form.header + form.separator.join(blocks) + form.footer == data
-
-
-def test_exports_after_any_edits_are_those_made_from_scratch(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Papers sharing keys, so that edits change other papers' keys too.
-    records = [
-        record(f"2{n % 3}01.{n:05d}", f"{'Deep' if n % 2 else 'Shallow'} paper", [f"A {n % 4}"],
-               f"202{n % 3}-0{1 + n % 9}-01T00:00:00Z")
-        for n in range(24)
-    ]  # fmt: skip
-    rng = random.Random(5)
-    listed = [r.id for r in records[:16]]
-    root = project_with(tmp_path, papers_yaml(*listed), records)
-    render(capsys, root)
-    titled: dict[str, str] = {}
-    for round_ in range(10):
-        for _ in range(rng.randint(1, 3)):
-            edit = rng.choice(["move", "drop", "add", "retitle"])
-            if edit == "move":
-                listed.insert(rng.randrange(len(listed)), listed.pop(rng.randrange(len(listed))))
-            elif edit == "drop" and len(listed) > 2:
-                titled.pop(listed.pop(rng.randrange(len(listed))), None)
-            elif edit == "add":
-                listed.insert(rng.randrange(len(listed)), rng.choice(
-                    [r.id for r in records if r.id not in listed]
-                ))  # fmt: skip
-            else:
-                titled[rng.choice(listed)] = f"Title {round_}"
-        text = papers_yaml(*listed)
-        for arxiv_id, title in titled.items():
-            entry = f"  - id: {arxiv_id}\n"
-            text = text.replace(entry, f"{entry}    overrides:\n      title: {title}\n")
-        (root / "catalogue" / "ids.yaml").write_text(text, "utf-8")
-        render(capsys, root)
-        same_as_from_scratch(root, capsys)
-
-
-@pytest.mark.parametrize("edited", [BIB, CSL])
-def test_an_export_changed_since_it_was_written_is_not_read_from(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], edited: Path
-) -> None:
-    root = bundled_project(tmp_path, with_cache=True)
-    render(capsys, root)
-    expected = (root / edited).read_bytes()
-    plant(root)
-    with (root / edited).open("ab") as export:
-        export.write(b"\n")  # as an editor might
-    (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
-    render(capsys, root)
-    assert (root / edited).read_bytes() == expected
-    other = CSL if edited == BIB else BIB
-    assert (root / other).read_bytes().count(MARKS[other][1]) == 13
-
-
-def test_check_makes_every_entry_anew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = bundled_project(tmp_path, with_cache=True)
-    render(capsys, root)
-    plant(root)
-    assert main(["check", "--root", str(root)]) == EXIT_OUT_OF_DATE
-    assert "generated/references.bib and generated/papers.json are not what" in (
-        capsys.readouterr().err
-    )
-
-
-@pytest.mark.parametrize("planted", ["damaged", "code", "other exports", "rows"])
-def test_a_memo_that_does_not_hold_is_not_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], planted: str
-) -> None:
-    root = bundled_project(tmp_path, with_cache=True)
-    render(capsys, root)
-    expected = {name: (root / name).read_bytes() for name in (BIB, CSL)}
-    memo = root / EXPORT_MEMO
-    marker = tmp_path / "ran"
-    if planted == "damaged":
-        memo.write_bytes(memo.read_bytes()[:1000])
-    elif planted == "code":
-        # Unpickled by a plain pickle.load, this would create the marker file.
-        memo.write_bytes(pickle.dumps(Planted(os.mkdir, marker)))
-    else:
-        plant(root)
-        key, files, papers, places = pickle.loads(memo.read_bytes())
-        if planted == "other exports":
-            key = key.replace("csl-json", "ris")
-        else:  # a paper whose row is not among the places
-            papers = {**papers, b"x" * 16: ("a", "a", 13)}
-        memo.write_bytes(pickle.dumps((key, files, papers, places)))
-    (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8").write("# an edit\n")
-    render(capsys, root)
-    assert {name: (root / name).read_bytes() for name in (BIB, CSL)} == expected
-    assert not marker.exists()
-    assert len(pickle.loads(memo.read_bytes())[2]) == len(json.loads(expected[CSL]))
-
-
-def never(source: Source) -> Citable:
-    raise AssertionError(f"drafted anew: {source.title}")
-
-
-def test_prepared_entries_are_what_the_render_uses(tmp_path: Path) -> None:
-    records = [record(f"2101.0000{n}", f"Paper {n}", ["A B"], "2021-01-01T00:00:00Z")
-               for n in range(1, 4)]  # fmt: skip
-    root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
-    project = Project(root)
-    loaded = load(project.catalogue)
-    cache = Cache.load(project.cache)
-    papers = build_view(loaded, cache).papers
-    memo = memo_for(project, loaded, remembered=False)
-    prepare(memo, loaded, cache, {"2101.00001", "2101.00003"})
-    first, second, third = sources(loaded, cache, papers)
-    assert memo.find(first, never).entries and memo.find(third, never).entries
-    with pytest.raises(AssertionError, match="drafted anew: Paper 2"):
-        memo.find(second, never)
-    # Unknown, a paper is only drafted: its entries are made as each file is written.
-    found = memo.find(second, draft)
-    assert found.entries is None and found.citation == draft(second)
-    # The files from prepared entries are the files from entries made at the end.
-    prepared = memo_for(project, loaded, remembered=False)
-    prepare(prepared, loaded, cache, {r.id for r in records})
-    fresh = memo_for(project, loaded, remembered=False)
-    written = [
-        (p, b"".join(d)) for p, d in render_exports(project, loaded, cache, papers, prepared)
-    ]
-    assert written == [
-        (p, b"".join(d)) for p, d in render_exports(project, loaded, cache, papers, fresh)
-    ]
-    assert [path.name for path, _ in written] == ["references.bib", "papers.json"]
-
-
 def test_exports_of_a_list_with_no_paper_yet(tmp_path: Path) -> None:
     project = Project(bundled_project(tmp_path, with_cache=True))
-    loaded = load(project.catalogue)
-    memo = memo_for(project, loaded)
-    exports = render_exports(project, loaded, Cache.load(project.cache), [], memo)
-    written = [b"".join(pieces) for _, pieces in exports]
+    exports = render_exports(load(project.catalogue).settings, [])
+    written = [data for _, data in exports]
     assert written == [bibtex.HEADER.encode(), b"[]\n"]
     assert written[1] == (json.dumps([], indent=2) + "\n").encode()
+
+
+def test_an_export_that_cannot_be_written_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    (root / BIB).mkdir(parents=True)  # a folder where the file should go
+    assert main(["render", "--root", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"Error: [Errno 21] Is a directory: '{root / BIB}'\n")

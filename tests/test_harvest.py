@@ -8,8 +8,8 @@ import pytest
 from arxiv_server import ArxivServer, Fault, Paper, generate_papers
 from clock import FakeClock
 
-from litsync.harvest import HarvestConfig, Harvester
-from litsync.identifiers import ArxivId, parse
+from litsync.sources.arxiv_api import HarvestConfig, Harvester
+from litsync.sources.arxiv_ids import ArxivId, parse
 
 SEED = [
     "1812.07252", "1612.07828", "1703.06907", "1905.09727", "1810.10093", "1703.00868",

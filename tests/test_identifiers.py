@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from litsync.errors import IdentifierError
-from litsync.identifiers import ArxivId, parse
+from litsync.sources.arxiv_ids import ArxivId, parse
 
 TODAY = date(2026, 11, 25)
 

@@ -10,8 +10,9 @@ import pytest
 from arxiv_server import ArxivServer, generate_papers
 from project import DOCUMENT, ROOT, bundled_project, empty_project, run, snapshot
 
-from litsync.catalogue import Catalogue, load
-from litsync.lock import project_lock
+from litsync.catalogue.load import load
+from litsync.catalogue.model import Catalogue
+from litsync.files import project_lock
 from litsync.project import Project
 
 DATA = Path(__file__).parent / "data"

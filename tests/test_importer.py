@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from litsync.commands.markdown_list import ListedPaper, Note, github_slug, parse, read
 from litsync.errors import ListFileError
-from litsync.identifiers import ArxivId
-from litsync.importer import ListedPaper, Note, github_slug, parse, read
+from litsync.sources.arxiv_ids import ArxivId
 
 TODAY = date(2026, 11, 25)
 SEED = Path(__file__).parent / "data" / "synthetic-data-literature.md"

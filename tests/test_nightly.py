@@ -22,7 +22,7 @@ from arxiv_server import ArxivServer, Fault, Paper, generate_papers
 from git_helpers import git, git_env, init_repository
 from project import DOCUMENT, EXPORTS, ROOT, bundled_project
 
-from litsync.schedule import STATE_FILE, CheckLog
+from litsync.store.schedule import STATE_FILE, CheckLog
 
 WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
 BOT = "github-actions[bot]"

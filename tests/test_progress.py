@@ -1,6 +1,6 @@
 import io
 
-from litsync.progress import Progress
+from litsync.commands.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -23,11 +23,11 @@ from clock import FakeClock
 from conftest import ReliabilityLog
 from project import DOCUMENT, ROOT, bundled_project, generated_project, snapshot
 
-from litsync.cache import Cache
 from litsync.cli import main
-from litsync.harvest import HarvestConfig
+from litsync.commands.refresh import RefreshReport, refresh
 from litsync.project import Project
-from litsync.refresh import RefreshReport, refresh
+from litsync.sources.arxiv_api import HarvestConfig
+from litsync.store.cache import Cache
 
 SERVICE = "Faults from the service"
 CRASHES = "Crashes and concurrency"
@@ -436,7 +436,7 @@ def test_missing_catalogue(
     ("case", "template", "message"),
     [
         ("template with an undefined variable", "# {{ document.titel }}\n",
-         "templates/document.md.j2:1: 'litsync.render.DocumentView object' has no attribute 'titel'"),
+         "templates/document.md.j2:1: 'litsync.output.document.DocumentView object' has no attribute 'titel'"),
         ("template with a syntax error", "# {{ document.title }}\n{% for p in %}\n",
          "templates/document.md.j2:2: template syntax error: "),
     ],

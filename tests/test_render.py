@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from litsync.cache import Cache, Record
-from litsync.catalogue import parse
+from litsync.catalogue.load import parse
 from litsync.errors import TemplateError
-from litsync.markdown import Trusted, escape
-from litsync.render import build_view, document_pieces, render_document
+from litsync.output.document import build_view, render_document
+from litsync.output.markdown import Trusted, escape
+from litsync.sources.record import Record
+from litsync.store.cache import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -122,26 +123,12 @@ def test_golden_document_with_hostile_text() -> None:
     assert render_document(view, TEMPLATES, "document.md.j2") == EXPECTED
 
 
-@pytest.mark.parametrize("parts", [1, 2, 7, 1 << 18])
-def test_the_document_in_pieces_is_the_document(parts: int) -> None:
-    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
-    view = build_view(catalogue, hostile_cache())
-    pieces = list(document_pieces(view, TEMPLATES, "document.md.j2", parts))
-    assert "".join(pieces) == EXPECTED
-    assert (len(pieces) > 2) is (parts < 8)
-    assert all(p and not p.endswith("\n") for p in pieces[:-1])  # newlines wait for more
-
-
-@pytest.mark.parametrize("parts", [1, 3, 1 << 18])
 @pytest.mark.parametrize(("template", "expected"), [
     ("", "\n"), ("\n\n\n", "\n"), ("a\n\n\nb", "a\n\n\nb\n"), ("a\n\n\n", "a\n"),
     ("{% for i in range(3) %}x\n\n{% endfor %}", "x\n\nx\n\nx\n"),
 ])  # fmt: skip
-def test_the_document_ends_in_one_newline(
-    tmp_path: Path, parts: int, template: str, expected: str
-) -> None:
+def test_the_document_ends_in_one_newline(tmp_path: Path, template: str, expected: str) -> None:
     (tmp_path / "t.md.j2").write_text(template, encoding="utf-8")
-    assert "".join(document_pieces(None, tmp_path, "t.md.j2", parts)) == expected
     assert render_document(None, tmp_path, "t.md.j2") == expected
 
 

@@ -2,7 +2,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from litsync.schedule import CheckLog, is_due, window
+from litsync.store.schedule import CheckLog, is_due, window
 
 KEYS = [f"2101.{n:05d}" for n in range(7000)]
 START = date(2026, 11, 1)

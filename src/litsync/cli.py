@@ -11,63 +11,52 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from litsync import __version__, catalogue_edit, catalogue_memo, collector
-from litsync.cache import Cache
-from litsync.changes import changelog, commit, project_changes
-from litsync.curation import MAX_RESULTS_LIMIT
+from litsync import __version__
+from litsync.catalogue import edit
+from litsync.catalogue.load import load
+from litsync.catalogue.model import MAX_RESULTS_LIMIT
+from litsync.commands.adopt import import_list
+from litsync.commands.changes import changelog, commit, project_changes
+from litsync.commands.discover import discover
+from litsync.commands.refresh import (
+    RefreshReport,
+    compare_generated,
+    refresh,
+    write_generated,
+    writing,
+)
 from litsync.errors import (
-    EXIT_BAD_INPUT,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_OUT_OF_DATE,
     LitsyncError,
     LocatedError,
+    OptionError,
 )
-from litsync.exports import memo_for
-from litsync.forked import flush_output
-from litsync.harvest_config import HarvestConfig
-from litsync.lock import project_lock
+from litsync.files import project_lock
+from litsync.output.document import build_view, render_document
+from litsync.plural import plural
 from litsync.project import Project
-from litsync.refresh import (
-    RefreshReport,
-    compare_generated,
-    document_text,
-    refresh,
-    write_generated,
-    writing,
-)
-from litsync.wording import count
+from litsync.sources.arxiv_api import HarvestConfig
+from litsync.sources.arxiv_rss import rss_url_from_env
+from litsync.store.cache import Cache
 
 log = logging.getLogger("litsync")
 
 
 def run() -> NoReturn:
-    """The `litsync` console script: `main`, then an exit that leaves the memory to the
-    operating system.
-
-    Python's own exit takes every module and object apart first: 30 to 130 ms of a run, a
-    tenth of what a cold refresh of 1,000 papers does besides waiting, for nothing a
-    finished run needs (mypy's `--fast-exit` skips it too). Every file litsync writes is
-    closed by the time `main` returns; only the standard streams may hold output yet.
-    """
-    code = main()
-    try:
-        flush_output()
-    except OSError:  # e.g. `litsync render --draft | head -1`
-        sys.exit(code)  # Python's own exit reports what could not be written, as ever
-    os._exit(code)
+    """The `litsync` console script."""
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code (README); errors become one line."""
-    collector.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "quiet", False))
@@ -80,9 +69,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LitsyncError as err:
         print(f"Error: {err}", file=sys.stderr)
         return err.exit_code
-    except ValueError as err:  # option values, e.g. LITSYNC_DELAY=abc
-        print(f"Error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("Error: interrupted; what was fetched so far is saved", file=sys.stderr)
         return 130
@@ -301,12 +287,12 @@ def print_report(report: RefreshReport) -> None:
     else:
         print(
             f"Fetched {report.fetched} of {report.due} papers in "
-            f"{count(report.requests, 'request')}: {len(report.new)} new, "
+            f"{plural(report.requests, 'request')}: {len(report.new)} new, "
             f"{len(report.changed)} changed."
         )
     if report.removed:
         print(f"Removed from the cache (no longer listed): {', '.join(report.removed)}")
-    print_written([(report.document, report.document_changed), *report.exports])
+    print_written(report.written)
     for arxiv_id in report.not_found:
         print(f"Not found on arXiv: {arxiv_id} (check it in catalogue/ids.yaml)")
     for arxiv_id, reason in report.rejected.items():
@@ -322,26 +308,22 @@ def print_report(report: RefreshReport) -> None:
 
 
 def run_render(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo)
-    if args.draft:  # writes nothing, the memo included
-        with collector.paused():
-            cache = Cache.load(project.cache)
-            text, unresolved = document_text(project, loaded.catalogue, cache)
-            sys.stdout.writelines(text)
+    catalogue = load(project.catalogue)
+    if args.draft:  # writes nothing
+        view = build_view(catalogue, Cache.load(project.cache))
+        sys.stdout.write(render_document(view, project.templates, catalogue.settings.template))
+        unresolved = list(view.unresolved)
     else:
-        with writing(project, loaded.catalogue):
-            written, unresolved = write_generated(project, loaded)
+        with writing(project, catalogue):
+            written, unresolved = write_generated(project, catalogue)
         print_written(written)
     _warn_unresolved(unresolved)
     return EXIT_OK
 
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
-    # Every entry made anew: what check compares with is what any render would write.
-    fresh = memo_for(project, loaded, remembered=False)
-    with collector.paused():
-        compared, unresolved = compare_generated(project, loaded, Cache.load(project.cache), fresh)
+    catalogue = load(project.catalogue)
+    compared, unresolved = compare_generated(project, catalogue, Cache.load(project.cache))
     _warn_unresolved(unresolved)
     files = [name for name, _ in compared]
     stale = [name for name, same in compared if not same]
@@ -353,7 +335,7 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
         )
         return EXIT_OUT_OF_DATE
     verb = "is" if len(files) == 1 else "are"
-    print(f"OK: {len(loaded.entries)} papers; {_and(files)} {verb} up to date.")
+    print(f"OK: {len(catalogue.entries)} papers; {_and(files)} {verb} up to date.")
     return EXIT_OK
 
 
@@ -370,9 +352,7 @@ def print_written(files: Sequence[tuple[str, bool]]) -> None:
 
 def run_add(project: Project, args: argparse.Namespace) -> int:
     with project_lock(project.lock):
-        added = catalogue_edit.add_papers(
-            project.catalogue, project.catalogue_memo, args.ids, args.usecase, args.topics
-        )
+        added = edit.add_papers(project.catalogue, args.ids, args.usecase, args.topics)
     for arxiv_id in added:
         print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
     print("Run `litsync refresh` to fetch its metadata.")
@@ -385,9 +365,7 @@ def run_import(project: Project, args: argparse.Namespace) -> int:
         config = HarvestConfig.from_env(
             api_url=args.api_url, delay=args.delay, timeout=args.timeout
         )
-    from litsync import adopt  # the network stack: see run_discover
-
-    report = adopt.import_list(project, args.file, config)
+    report = import_list(project, args.file, config)
     for line in report.note_lines():
         print(line)
     for line in report.summary():
@@ -417,10 +395,10 @@ def run_changes(project: Project, args: argparse.Namespace) -> int:
 
 
 def run_commit(project: Project, args: argparse.Namespace) -> int:
-    loaded = catalogue_memo.load(project.catalogue, project.catalogue_memo).catalogue
-    made, subject = commit(project, loaded.settings)
+    settings = load(project.catalogue).settings
+    made, subject = commit(project, settings)
     if made is None:
-        files = _and([str(p) for p in project.committed(loaded.settings)])
+        files = _and([str(p) for p in project.committed(settings)])
         print(f"Nothing to commit: {files} are unchanged.")
     else:
         print(f"Committed {made}: {subject}")
@@ -429,12 +407,7 @@ def run_commit(project: Project, args: argparse.Namespace) -> int:
 
 def run_discover(project: Project, args: argparse.Namespace) -> int:
     if args.max_results is not None and not 1 <= args.max_results <= MAX_RESULTS_LIMIT:
-        raise ValueError(f"--max-results must be from 1 to {MAX_RESULTS_LIMIT}")
-    # Imported here, not at the top: the network stack (arxiv, requests) takes a tenth of a
-    # second to import, which render, check and a refresh with nothing due need not pay.
-    from litsync.discover import discover
-    from litsync.listing import rss_url_from_env
-
+        raise OptionError(f"--max-results must be from 1 to {MAX_RESULTS_LIMIT}")
     config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
     with project_lock(project.lock):
         report = discover(
@@ -448,9 +421,9 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
         )
     read = len(report.sources) - len(report.failures)
     print(
-        f"Read {read} of {count(len(report.sources), 'source')}: "
-        f"{count(report.found, 'paper')}, {report.listed} already listed, "
-        f"{report.rejected} rejected, {count(len(report.candidates), 'candidate')}."
+        f"Read {read} of {plural(len(report.sources), 'source')}: "
+        f"{plural(report.found, 'paper')}, {report.listed} already listed, "
+        f"{report.rejected} rejected, {plural(len(report.candidates), 'candidate')}."
     )
     if report.output:
         print_written([(report.output, report.changed)])

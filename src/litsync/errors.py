@@ -1,13 +1,12 @@
 """Typed errors raised by the library; the CLI turns each into one line and an exit code.
 
-Exit codes are part of the interface (documented in the README), so every error class
+Exit codes are part of the interface (documented in docs/commands.md), so every error class
 carries its own and the CLI never guesses.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -43,10 +42,11 @@ class LocatedError(LitsyncError):
         where = f"{path}:{self.line}" if self.line is not None else f"{path}"
         return f"{where}: {self.problem}"
 
-    def __reduce__(self) -> tuple[type[LocatedError], tuple[Path, int | None, str], dict[str, Any]]:
-        # Made again from its parts, not its message: a render done in a forked process
-        # sends its error back pickled (forked.py).
-        return type(self), (self.path, self.line, self.problem), self.__dict__
+
+class OptionError(LitsyncError):
+    """A command-line option or LITSYNC_* environment variable has an unusable value."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class CatalogueError(LocatedError):
@@ -108,11 +108,6 @@ class ListFileError(LocatedError):
     """The Markdown list given to `litsync import` cannot be read or lists no paper."""
 
     exit_code = EXIT_BAD_INPUT
-
-
-class ForkedError(LitsyncError):
-    """Work done in a forked process ended without a result (it was killed), or failed
-    with an error that could not be sent back whole."""
 
 
 class GitError(LitsyncError):

@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from litsync.cache import CACHE_FILE
-from litsync.catalogue import CATALOGUE_FILE, Settings
-from litsync.catalogue_memo import MEMO_FILE
-from litsync.curation import EXPORT_FILES, chosen_exports
-from litsync.export_memo import MEMO_FILE as EXPORT_MEMO
-from litsync.lock import LOCK_FILE
-from litsync.render import TEMPLATES_DIR
-from litsync.render_memo import RENDER_MEMO
-from litsync.run_notes import NOTES_FILE
-from litsync.schedule import STATE_FILE
+from litsync.catalogue.model import CATALOGUE_FILE, Settings
+from litsync.files import LOCK_FILE
+from litsync.output.exports import chosen
+from litsync.store.cache import CACHE_FILE
+from litsync.store.run_notes import NOTES_FILE
+from litsync.store.schedule import STATE_FILE
+
+TEMPLATES_DIR = Path("templates")
 
 
 @dataclass(frozen=True)
@@ -30,18 +28,6 @@ class Project:
     @property
     def cache(self) -> Path:
         return self.root / CACHE_FILE
-
-    @property
-    def catalogue_memo(self) -> Path:
-        return self.root / MEMO_FILE
-
-    @property
-    def export_memo(self) -> Path:
-        return self.root / EXPORT_MEMO
-
-    @property
-    def render_memo(self) -> Path:
-        return self.root / RENDER_MEMO
 
     @property
     def state(self) -> Path:
@@ -65,7 +51,7 @@ class Project:
 
     def committed(self, settings: Settings) -> list[Path]:
         """The files litsync writes that belong in git, relative to the root."""
-        exports = [EXPORT_FILES[name] for name in chosen_exports(settings.exports)]
+        exports = [export.file for export in chosen(settings)]
         return [CACHE_FILE, Path(self.relative(self.output(settings))), *exports]
 
     def folders(self, settings: Settings) -> set[Path]:

@@ -1,0 +1,288 @@
+"""Adding papers to ``ids.yaml`` the way a maintainer would: comments and layout kept.
+
+The file is edited as text at the end of the `papers:` list, then the result is
+validated before it replaces the file, so a failed add leaves the catalogue untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeAlias
+
+import yaml
+
+from litsync.catalogue.load import compose, did_you_mean, parse, read_yaml
+from litsync.catalogue.model import Catalogue
+from litsync.errors import CatalogueError, IdentifierError
+from litsync.files import write_atomic
+from litsync.sources import arxiv_ids
+from litsync.sources.arxiv_ids import ArxivId
+
+WIDTH = 92  # longest line written, as in the bundled catalogue
+
+
+def add_papers(
+    path: Path,
+    raw_ids: Sequence[str],
+    usecase: str,
+    topics: Sequence[str],
+    today: date | None = None,
+) -> list[ArxivId]:
+    """Append one entry per identifier to the catalogue at `path`; refuse any already
+    listed. Return what was added."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    current = read_current(path, text, today)
+    listed = {e.arxiv_id.base: e.line for e in current.entries if e.arxiv_id} if current else {}
+    known_topics = current.settings.topics if current else ()
+    for topic in topics:
+        if known_topics and topic not in known_topics:
+            raise CatalogueError(
+                path,
+                None,
+                f"cannot add: topic {topic!r} is not in settings.topics"
+                f"{did_you_mean(topic, known_topics)}; add it there or fix it",
+            )
+    new: list[ArxivId] = []
+    for raw in raw_ids:
+        try:
+            arxiv_id = arxiv_ids.parse(raw, today)
+        except IdentifierError as err:
+            raise CatalogueError(path, None, f"cannot add: {err}") from None
+        if arxiv_id.base in listed:
+            raise CatalogueError(
+                path, listed[arxiv_id.base], f"{arxiv_id.base} is already listed here"
+            )
+        if any(a.base == arxiv_id.base for a in new):
+            raise CatalogueError(path, None, f"{raw} is given twice")
+        new.append(arxiv_id)
+    items = [entry_text(a, usecase, topics) for a in new]
+    write_checked(path, insert_entries(text, items), today)
+    return new
+
+
+def read_current(path: Path, text: str, today: date | None) -> Catalogue | None:
+    """The catalogue of `text`, the file's before an edit; None if it is empty. One with no
+    papers yet is accepted: papers are to be added."""
+    if not text.strip():
+        return None
+    return parse(text, path, today, require_papers=False)
+
+
+def write_checked(path: Path, text: str, today: date | None) -> None:
+    """Replace the catalogue at `path` with `text` if that is a valid catalogue (else raise
+    CatalogueError, and the file stays as it was)."""
+    parse(text, path, today)
+    write_atomic(path, text)
+
+
+def entry_text(arxiv_id: ArxivId, usecase: str, topics: Sequence[str]) -> str:
+    """One list item in the catalogue's style."""
+    return item_text([Field("id", arxiv_id), Field("usecase", usecase), Field("topics", topics)])
+
+
+FieldValue: TypeAlias = "str | int | ArxivId | Sequence[str] | Sequence[Field]"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One `key: value` of a mapping to write, with the comments that say why it is so."""
+
+    key: str
+    value: FieldValue
+    """Text, a year, an arXiv id, a list of names, or a nested mapping."""
+    comment: str = ""
+    """A comment at the end of the key's line."""
+    note: str = ""
+    """A comment on the lines above the key."""
+    block: bool = False
+    """Write a list of names one `- name` per line rather than as `[a, b]`."""
+
+
+def item_text(fields: Sequence[Field], note: str = "") -> str:
+    """One `- key: value` list item, unindented; `note` is a comment above it."""
+    body = mapping_text(fields, "  ")
+    return _comment_lines(note, "") + "- " + body[2:]
+
+
+def mapping_text(fields: Sequence[Field], indent: str) -> str:
+    """`key: value` lines at `indent`; long text becomes a folded block, wrapped."""
+    lines = []
+    for item in fields:
+        value = _value_text(item, indent)
+        comment = f"  # {item.comment}" if item.comment else ""
+        first, newline, rest = value.partition("\n")
+        lines.append(
+            _comment_lines(item.note, indent)
+            + f"{indent}{item.key}:{first}{comment}{newline}{rest}"
+        )
+    return "".join(lines)
+
+
+def catalogue_text(header: str, settings: Sequence[Field], items: Sequence[str]) -> str:
+    """A whole new catalogue: a comment, the settings, the entries separated by blank lines."""
+    papers = "\n".join(_indent(item, "  ") for item in items)
+    return f"{header}\nsettings:\n{mapping_text(settings, '  ')}\npapers:\n{papers}"
+
+
+def _comment_lines(note: str, indent: str) -> str:
+    return "".join(f"{indent}# {line}\n" for line in note.splitlines())
+
+
+def _value_text(item: Field, indent: str) -> str:
+    """What follows `key:`, from the space after the colon to the final newline."""
+    value = item.value
+    if isinstance(value, (int, ArxivId)):
+        # An id stays as written: the loader reads `1701.01370` as text, not a number.
+        return f" {value}\n"
+    if isinstance(value, str):
+        return _text_value(item.key, value, indent)
+    if all(isinstance(v, Field) for v in value) and value:
+        return "\n" + mapping_text([v for v in value if isinstance(v, Field)], indent + "  ")
+    names = [str(v) for v in value]
+    if item.block:
+        return "\n" + "".join(f"{indent}  - {_scalar(n)}\n" for n in names)
+    return f" [{', '.join(_scalar(n) for n in names)}]\n"
+
+
+def _text_value(key: str, value: str, indent: str) -> str:
+    """Plain when short, else a folded (`>-`) or, with line breaks, literal (`|-`) block.
+
+    A block is only used when YAML reads it back as exactly `value`; JSON is the fallback.
+    """
+    plain = _scalar(value, flow=False)
+    fits = len(indent) + len(key) + 2 + len(plain) <= WIDTH
+    # A long word (a URL) cannot be wrapped; it stays on the key's line.
+    if "\n" not in value and (fits or " " not in value):
+        return f" {plain}\n"
+    inner = indent + "  "
+    if "\n" in value:
+        block = " |-\n" + "".join(
+            f"{inner}{line}\n" if line else "\n" for line in value.split("\n")
+        )
+    else:
+        wrapped = textwrap.wrap(
+            value, WIDTH - len(inner), break_long_words=False, break_on_hyphens=False
+        )
+        block = " >-\n" + "".join(f"{inner}{line}\n" for line in wrapped)
+    if _reads_back(block, value):
+        return block
+    return f" {json.dumps(value, ensure_ascii=False)}\n"
+
+
+def _scalar(value: str, flow: bool = True) -> str:
+    """`value` as a YAML scalar: plain where that reads back the same, else JSON.
+
+    `flow` is for the inside of `[a, b]`, where commas and brackets end a plain scalar
+    (and a tab is read by libyaml only).
+    """
+    if value.strip() == value and value:
+        if flow:
+            plain = not any(c in value for c in ",[]{}#:&*!|>'\"%@`\t") and _reads_as(value, value)
+        else:
+            plain = _reads_back(f" {value}", value)
+        if plain:
+            return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _reads_back(after_colon: str, value: str) -> bool:
+    """Whether `key:` followed by `after_colon` is read as exactly `value`."""
+    return _reads_as("key:" + after_colon, {"key": value})
+
+
+def _reads_as(text: str, expected: object) -> bool:
+    """Whether YAML `text` is read as `expected` (not, if it is no valid YAML: `=` alone)."""
+    try:
+        return bool(read_yaml(text) == expected)
+    except yaml.YAMLError:
+        return False
+
+
+def insert_entries(text: str, items: Sequence[str]) -> str:
+    """Insert list items at the end of `papers:`, indented like the items already there."""
+    lines = text.splitlines(keepends=True)
+    root = compose(text) if text.strip() else None
+    papers = _child(root, "papers")
+    if papers is None:
+        body = "".join(_indent(item, "  ") for item in items)
+        return text.rstrip("\n") + ("\n\n" if text.strip() else "") + "papers:\n" + body
+    if isinstance(papers, yaml.SequenceNode) and papers.value and not papers.flow_style:
+        second = papers.value[1].start_mark.line if len(papers.value) > 1 else None
+        return _append_items(lines, papers, items, spaced=_items_are_spaced(second, lines))
+    # `papers:` with no items (empty, null or []): replace the value with a block list.
+    start, stop = papers.start_mark.index, papers.end_mark.index
+    block = "".join(_indent(item, "  ") for item in items)
+    return text[:start].rstrip(" ") + "\n" + block + text[stop:].lstrip(" ").lstrip("\n")
+
+
+def add_topics(text: str, topics: Sequence[str]) -> str:
+    """Append names to a non-empty `settings.topics`, in its style (`- name` or `[a, b]`)."""
+    node = _child(_child(compose(text), "settings"), "topics")
+    if node is None or not topics:
+        return text
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        items = [f"- {_scalar(t)}\n" for t in topics]
+        return _append_items(text.splitlines(keepends=True), node, items, spaced=False)
+    # A flow list or a single name: written again as a flow list.
+    names = [v.value for v in node.value] if isinstance(node, yaml.SequenceNode) else [node.value]
+    flow = ", ".join(_scalar(str(n)) for n in [*names, *topics])
+    return text[: node.start_mark.index] + f"[{flow}]" + text[node.end_mark.index :]
+
+
+def _append_items(
+    lines: list[str], node: yaml.SequenceNode, items: Sequence[str], spaced: bool
+) -> str:
+    """Add items after the last one of a block list, at its indentation; `lines` are the
+    text's, with their line breaks."""
+    # Items sit two columns right of their dash; the dash is what start_mark misses.
+    indent = " " * max(0, node.value[0].start_mark.column - 2)
+    end = _end_line(node, lines)
+    blank = "\n" if spaced else ""
+    block = "".join(blank + _indent(item, indent) for item in items)
+    if end > 0 and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    return "".join(lines[:end]) + block + "".join(lines[end:])
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in a mapping node; None if there is none."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found: yaml.Node = value
+                return found
+    return None
+
+
+def _end_line(papers: yaml.SequenceNode, lines: list[str]) -> int:
+    """Index of the first line after the last item's content (comments after it stay after)."""
+    last: yaml.Node = papers.value[-1]
+    # A block mapping or list ends where the next token starts, after any comments that
+    # follow it (a heading for `rejected:`, say): its content ends with its last value.
+    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    mark = last.end_mark
+    end = int(mark.line) + (1 if mark.column > 0 else 0)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _items_are_spaced(second: int | None, lines: list[str]) -> bool:
+    """Whether the maintainer separates entries by blank lines (comments between count
+    not); `second` is the line where the list's second entry starts, None if it has one."""
+    if second is None:
+        return True
+    line = second - 1
+    while line >= 0 and lines[line].lstrip().startswith("#"):
+        line -= 1
+    return line >= 0 and not lines[line].strip()
+
+
+def _indent(item: str, indent: str) -> str:
+    return "".join(indent + line if line.strip() else line for line in item.splitlines(True))

@@ -1,0 +1,352 @@
+"""Fetching metadata from the arXiv API in as few polite requests as the service allows.
+
+Identifiers go out in `id_list` batches as large as a GET URL of `max_url_bytes` holds
+(longer URLs get HTTP 414), results are matched back by their `<id>`, transient failures
+are retried with exponential backoff and jitter (honouring Retry-After), and identifiers
+the service did not return are asked for once more before they count as not found.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus, urlencode
+
+import arxiv
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
+
+from litsync.errors import BadRequestError, OptionError, ServiceError
+from litsync.sources import arxiv_ids
+from litsync.sources.arxiv_ids import ArxivId
+from litsync.sources.http import Clock, PoliteAdapter, SystemClock, Throttle, is_transient
+from litsync.sources.record import Record
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_DELAY = 3.0  # arXiv's terms of use: no more than one request every three seconds
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_ATTEMPTS = 5
+# A nightly run of 10,000 papers needs about two minutes; half an hour leaves room for a
+# bad night's retries while still ending long before the next run.
+DEFAULT_BUDGET = 1800.0
+MAX_URL_BYTES = 4000  # the service answers HTTP 414 well before 8 KB; stay clear of it
+PAGE_SIZE = 2000  # the API's largest page; a batch is always smaller
+MAX_BACKOFF = 120.0
+WITHDRAWN = re.compile(r"\bwithdrawn?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    """How to talk to the service; every field has an option and an environment variable."""
+
+    api_url: str = DEFAULT_API_URL
+    delay: float = DEFAULT_DELAY
+    """Seconds between requests (LITSYNC_DELAY)."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds a request may stay silent before it is abandoned (LITSYNC_TIMEOUT)."""
+    attempts: int = DEFAULT_ATTEMPTS
+    """Tries per request, the first included."""
+    budget: float = DEFAULT_BUDGET
+    """Seconds the whole harvest may take before it stops fetching; 0 for no limit
+    (LITSYNC_BUDGET)."""
+    max_url_bytes: int = MAX_URL_BYTES
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> HarvestConfig:
+        """Defaults, then LITSYNC_API_URL / _DELAY / _TIMEOUT / _BUDGET, then options."""
+        env = dict(os.environ) if env is None else env
+        values: dict[str, object] = {}
+        if env.get("LITSYNC_API_URL"):
+            values["api_url"] = env["LITSYNC_API_URL"]
+        for name in ("delay", "timeout", "budget"):
+            key = f"LITSYNC_{name.upper()}"
+            if env.get(key):
+                values[name] = _seconds(key, env[key])
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = _seconds(f"--{name}", str(value)) if name != "api_url" else value
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise OptionError(f"{name} must be a number of seconds, not {text!r}") from None
+    if value < 0:
+        raise OptionError(f"{name} must not be negative")
+    return value
+
+
+@dataclass
+class HarvestResult:
+    """What one harvest learned, by identifier without version."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    not_found: list[ArxivId] = field(default_factory=list)
+    """Well-formed identifiers the service did not return, even when asked twice."""
+    rejected: dict[ArxivId, str] = field(default_factory=dict)
+    """Identifiers the service refused (HTTP 400), with its message."""
+    unreached: list[ArxivId] = field(default_factory=list)
+    """Identifiers not fetched because the service failed; their cache entries stay."""
+    failure: str | None = None
+    """Why the service could not be reached, when it could not."""
+    requests: int = 0
+
+
+BatchCallback = Callable[[Sequence[ArxivId], dict[str, Record]], None]
+
+
+class Harvester:
+    """Fetches records for identifiers; one instance holds one polite connection."""
+
+    def __init__(self, config: HarvestConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.throttle = Throttle(config.delay, self.clock)
+        self.client = arxiv.Client(page_size=PAGE_SIZE, delay_seconds=0, num_retries=0)
+        # Instance attribute: the package formats every page URL with it.
+        self.client.query_url_format = config.api_url + "?{}"
+        # The package owns its session; politeness, timeout and checks ride on it.
+        session: requests.Session = self.client._session
+        # Public, so that other arXiv endpoints (the RSS listings) share its politeness.
+        self.session = session
+        adapter = PoliteAdapter(self.throttle, config.timeout)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self.deadline: float | None = None
+        self.out_of_budget = False
+        """Set when a retry was given up because it would have run past the deadline."""
+        self.retrying = Retrying(
+            stop=stop_after_attempt(config.attempts) | _BudgetSpent(self),
+            wait=_RetryAfterOrBackoff(config.delay),
+            retry=retry_if_exception(is_transient),
+            sleep=self.clock.sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+
+    def batches(self, ids: Sequence[ArxivId]) -> list[list[ArxivId]]:
+        """Split identifiers into as few batches as fit the URL limit, order kept.
+
+        >>> [len(b) for b in Harvester(HarvestConfig()).batches(
+        ...     [ArxivId(f"2101.{n:05d}") for n in range(1000)])]
+        [298, 298, 298, 106]
+        """
+        base = len(self._url([]))
+        batches: list[list[ArxivId]] = []
+        current: list[ArxivId] = []
+        length = base
+        for arxiv_id in ids:
+            cost = len(quote_plus(str(arxiv_id))) + (len(quote_plus(",")) if current else 0)
+            if current and length + cost > self.config.max_url_bytes:
+                batches.append(current)
+                current, length = [], base
+                cost = len(quote_plus(str(arxiv_id)))
+            current.append(arxiv_id)
+            length += cost
+        if current:
+            batches.append(current)
+        return batches
+
+    def _url(self, batch: Sequence[ArxivId]) -> str:
+        # The same parameters, in the same order, as arxiv.Client puts in its URLs.
+        args = {
+            "search_query": "",
+            "id_list": ",".join(str(i) for i in batch),
+            "sortBy": "relevance",
+            "sortOrder": "descending",
+            "start": "0",
+            "max_results": str(PAGE_SIZE),
+        }
+        return self.config.api_url + "?" + urlencode(args)
+
+    def harvest(
+        self, ids: Sequence[ArxivId], on_batch: BatchCallback | None = None
+    ) -> HarvestResult:
+        """Fetch every identifier; `on_batch` sees each batch's records as they arrive."""
+        if self.config.budget:
+            self.deadline = self.clock.monotonic() + self.config.budget
+        result = HarvestResult()
+        missing = self._harvest_round(ids, result, on_batch)
+        if missing and not result.failure:
+            # The service sometimes drops results from a page; ask once more.
+            log.info("asking again for %d identifiers arXiv did not return", len(missing))
+            missing = self._harvest_round(missing, result, on_batch)
+        if result.failure:
+            result.unreached = [
+                i for i in ids if i.base not in result.records and i not in result.rejected
+            ]
+        else:
+            result.not_found = missing
+        result.requests = self.throttle.requests
+        return result
+
+    def _harvest_round(
+        self, ids: Sequence[ArxivId], result: HarvestResult, on_batch: BatchCallback | None
+    ) -> list[ArxivId]:
+        """Fetch ids batch by batch until done or the service fails; return those missing."""
+        missing: list[ArxivId] = []
+        for batch in self.batches(ids):
+            if self.budget_spent():
+                result.failure = self._budget_note("stopped fetching")
+                break
+            found = self._fetch_isolating(batch, result)
+            if found:
+                result.records.update(found)
+                if on_batch is not None:
+                    on_batch(batch, found)
+            if result.failure:
+                break
+            missing.extend(i for i in batch if i.base not in found and i not in result.rejected)
+        return missing
+
+    def _fetch_isolating(self, batch: list[ArxivId], result: HarvestResult) -> dict[str, Record]:
+        """Fetch a batch; on HTTP 400 or 414 split it until the offending id stands alone."""
+        try:
+            return self._fetch(batch)
+        except BadRequestError as err:
+            if len(batch) == 1:
+                result.rejected[batch[0]] = err.reason
+                return {}
+        except ServiceError as err:
+            if err.status != 414 or len(batch) == 1:
+                result.failure = self._budget_note(str(err))
+                return {}
+        except requests.RequestException as err:
+            result.failure = self._budget_note(f"arXiv could not be reached ({describe(err)})")
+            return {}
+        half = len(batch) // 2
+        found = self._fetch_isolating(batch[:half], result)
+        if not result.failure:
+            found.update(self._fetch_isolating(batch[half:], result))
+        return found
+
+    def budget_spent(self, upcoming: float = 0.0) -> bool:
+        """Whether the run's time budget is spent, or would be after `upcoming` seconds."""
+        return self.deadline is not None and self.clock.monotonic() + upcoming >= self.deadline
+
+    def _budget_note(self, reason: str) -> str:
+        if not (self.out_of_budget or self.budget_spent()):
+            return reason
+        return f"{reason}; the time budget of {self.config.budget:g} s is spent"
+
+    def _fetch(self, batch: Sequence[ArxivId]) -> dict[str, Record]:
+        wanted = {i.base: i for i in batch}
+        search = arxiv.Search(id_list=[str(i) for i in batch], max_results=len(batch))
+        found: dict[str, Record] = {}
+        for attempt in self.retrying:
+            with attempt:
+                found = {}
+                for item in self.client.results(search):
+                    record = record_from_result(item, wanted)
+                    if record is not None:
+                        found[record.id] = record
+        return found
+
+
+def record_from_result(
+    item: arxiv.Result, wanted: dict[str, ArxivId] | None = None
+) -> Record | None:
+    """Turn one API result into a Record, if it is one of the identifiers asked for.
+
+    `wanted=None` takes any result, as a search (rather than an id_list) returns.
+    """
+    try:
+        got = arxiv_ids.parse_written(item.entry_id)
+    except ValueError:
+        log.warning("ignoring a result with an unreadable id: %r", item.entry_id)
+        return None
+    asked = got if wanted is None else wanted.get(got.base)
+    if asked is None:
+        log.warning("ignoring %s, which was not asked for", got)
+        return None
+    comment = normalise(item.comment) or None
+    return Record(
+        id=got.base,
+        version=got.version or 1,
+        requested=str(asked),
+        title=normalise(item.title),
+        authors=[normalise(a.name) for a in item.authors],
+        abstract=normalise(item.summary),
+        published=_iso(item.published),
+        updated=_iso(item.updated),
+        primary_category=item.primary_category,
+        categories=list(item.categories),
+        doi=normalise(item.doi) or None,
+        journal_ref=normalise(item.journal_ref) or None,
+        comment=comment,
+        withdrawn=bool(comment and WITHDRAWN.search(comment)),
+    )
+
+
+def normalise(text: str | None) -> str:
+    """Collapse the line wrapping and indentation the API puts in its text fields."""
+    return " ".join((text or "").split())
+
+
+def _iso(moment: object) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[attr-defined, no-any-return]
+
+
+def describe(err: BaseException) -> str:
+    """How a request failed, in a few words: "timed out", "connection failed"."""
+    if isinstance(err, requests.Timeout):
+        return "timed out"
+    if isinstance(err, requests.ConnectionError):
+        return "connection failed"
+    return type(err).__name__
+
+
+class _BudgetSpent(stop_base):
+    """Stop retrying when the next wait would run past the harvest's time budget."""
+
+    def __init__(self, harvester: Harvester) -> None:
+        self.harvester = harvester
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        spent = self.harvester.budget_spent(retry_state.upcoming_sleep)
+        self.harvester.out_of_budget |= spent
+        return spent
+
+
+class _RetryAfterOrBackoff(wait_base):
+    """Exponential backoff with jitter, never shorter than the service's Retry-After.
+
+    Backoff starts at the politeness delay: 3 s, 6 s, 12 s, … plus up to 3 s of jitter,
+    so that many clients failing together do not come back together.
+    """
+
+    def __init__(self, delay: float) -> None:
+        delay = max(delay, 0.0)
+        self.backoff = wait_exponential(multiplier=delay, max=MAX_BACKOFF) + wait_random(0, delay)
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        backoff = float(self.backoff(retry_state))
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, ServiceError) and error.retry_after is not None:
+            return max(backoff, error.retry_after)
+        return backoff
+
+
+def _log_retry(retry_state: RetryCallState) -> None:
+    outcome = retry_state.outcome
+    error = outcome.exception() if outcome is not None else None
+    wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
+    reason = error.reason if isinstance(error, ServiceError) else describe(error or Exception())
+    log.warning("arXiv: %s; retrying in %.1f s", reason, wait)

@@ -1,0 +1,44 @@
+"""A paper as the document and the exports see it, whichever source it comes from."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+from urllib.parse import quote
+
+
+class Paper(NamedTuple):
+    """What a source says about one catalogue entry, the maintainer's overrides applied."""
+
+    title: str
+    authors: tuple[str, ...]
+    year: int
+    """The document's year: the maintainer's, or the source's (settings.year_from)."""
+    abstract: str
+    url: str
+    """The paper's page, as `page_url` makes it."""
+    arxiv_id: str | None
+    """As cited: with its version when the catalogue pins one; None off arXiv."""
+    version: int | None
+    """The version the fields describe; None off arXiv."""
+    withdrawn: bool
+    """The authors withdrew the paper."""
+    missing: bool
+    """The source no longer returns the paper; these are its last known data."""
+    published: str | None
+    """Date and time (ISO 8601) of the first version; None when the source has no dates."""
+    day: str | None
+    """Date and time of the version the year comes from (settings.year_from)."""
+    doi: str | None
+    journal_ref: str | None
+    """Where the paper was published, as its authors wrote it."""
+    primary_category: str | None
+
+
+def page_url(url: str) -> str:
+    """`url` with the characters a link cannot hold percent-encoded, so that it can stand
+    inside a Markdown link's ``(...)`` or a BibTeX ``url`` field unchanged.
+
+    >>> page_url("https://example.org/a paper (2020)")
+    'https://example.org/a%20paper%20%282020%29'
+    """
+    return quote(url, safe=":/?#=&%+,;@!$'*~-._")
