@@ -10,6 +10,7 @@ error; 7 damaged cache; 8 another run holds the lock.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -52,6 +53,9 @@ log = logging.getLogger("litsync")
 
 def run() -> NoReturn:
     """The `litsync` console script."""
+    # A run's objects (YAML nodes, records, the document's view) live until it ends: the
+    # collector would walk them again and again, freeing nothing.
+    gc.set_threshold(1_000_000)
     sys.exit(main())
 
 

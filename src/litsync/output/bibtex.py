@@ -55,11 +55,14 @@ _NON_ASCII = UnicodeToLatexEncoder(non_ascii_only=True, **_ENCODE_OPTIONS)
 # The ASCII characters LaTeX or BibTeX treat specially.
 _SPECIAL = '"#$%&<>\\^_{}~'
 _ASCII_ENCODED = {ord(char): _TEXT.unicode_to_latex(char) for char in _SPECIAL}
+_SPECIAL_CHAR = re.compile(f"[{re.escape(_SPECIAL)}]")
 # What pylatexenc must encode: the special characters, and runs of non-ASCII ones, each
 # with the character before it, as a combining accent belongs to the letter it follows.
-_NEEDS_ENCODING = re.compile(rf"[\x00-\x7f]?[^\x00-\x7f]+|[{re.escape(_SPECIAL)}]")
+_NEEDS_ENCODING = re.compile(rf"[\x00-\x7f]?[^\x00-\x7f]+|{_SPECIAL_CHAR.pattern}")
 _UNESCAPED_COMMENT = re.compile(r"(?<!\\)[%#]")
-_WORD = re.compile(r"\S+")
+# The words `_protect` changes: those with a special or non-ASCII character, or a capital
+# after their first character.
+_PROTECTED_WORD = re.compile(rf"(?<!\S)(?=\S*?(?:[^\x00-\x7f]|{_SPECIAL_CHAR.pattern}|\S[A-Z]))\S+")
 # A word's leading and trailing punctuation stays outside its protecting braces.
 _PUNCTUATION = re.compile(r"(\W*)((?:.*\w)?)(\W*)", re.DOTALL)
 
@@ -124,7 +127,7 @@ def title(text: str) -> str:
     '{Sim-to-Real} for ({3D}) {GANs}: {$O(n^2)$} cost'
     """
     return "".join(
-        "{" + part + "}" if is_formula else _WORD.sub(_protect, part)
+        "{" + part + "}" if is_formula else _PROTECTED_WORD.sub(_protect, part)
         for is_formula, part in _segments(text)
     )
 
@@ -140,6 +143,8 @@ def _protect(match: re.Match[str]) -> str:
 def latex(text: str) -> str:
     """Plain text as LaTeX that BibTeX reads whole and LaTeX prints as written:
     ``R&D`` becomes ``R{\\&}D``, ``Müller`` ``M{\\"u}ller``, ``$x^2$`` stays."""
+    if text.isascii() and not _SPECIAL_CHAR.search(text):
+        return text  # most names and abstracts: their own LaTeX, with no formula
     return "".join(part if is_formula else _encode(part) for is_formula, part in _segments(text))
 
 

@@ -23,6 +23,8 @@ class Trusted(str):
 # Inline Markdown and HTML syntax; a backslash before ASCII punctuation makes it literal.
 _WHITESPACE = re.compile(r"\s+")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+# Words of no special character, one space apart: their own Markdown, as most text is.
+_PLAIN = re.compile(r"[^\\`*_\[\]<>&|~$\s]+(?: [^\\`*_\[\]<>&|~$\s]+)*")
 # Inside a formula, LaTeX commands that mean the same as the dangerous characters.
 _MATH_REPLACEMENTS = {"<": r"\lt ", ">": r"\gt ", "&": r"\&", "`": "'", "](": "] ("}
 _MATH_DANGER = re.compile("|".join(re.escape(k) for k in _MATH_REPLACEMENTS))
@@ -38,8 +40,11 @@ def escape(text: object) -> str:
     """
     if isinstance(text, Trusted):
         return text
+    value = str(text)
+    if _PLAIN.fullmatch(value):
+        return value
     # Collapsing line breaks keeps block syntax (headings, lists) from ever starting.
-    collapsed = _WHITESPACE.sub(" ", str(text))
+    collapsed = _WHITESPACE.sub(" ", value)
     return "".join(
         _MATH_DANGER.sub(lambda m: _MATH_REPLACEMENTS[m.group(0)], part)
         if is_formula

@@ -59,8 +59,8 @@ class Record(NamedTuple):
         if unknown:
             raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
         record = cls(**data)
-        for name, check in _FIELD_CHECKS.items():
-            if not check(getattr(record, name)):
+        for name, value, check in zip(cls._fields, record, _FIELD_CHECKS.values(), strict=True):
+            if not check(value):
                 raise ValueError(f"field {name!r} has the wrong type")
         return record
 
