@@ -88,6 +88,15 @@ _FIELD_NAMES = {
 MAX_AUTHORS = 3
 
 
+def _field_name(name: str) -> str:
+    """How the changelog names a field of the cache.
+
+    >>> _field_name("primary_category"), _field_name("a_field_added_later")
+    ('primary category', 'a field added later')
+    """
+    return _FIELD_NAMES.get(name, name.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class Change:
     """One fact about one paper; `detail` is Markdown, fetched text already escaped."""
@@ -136,7 +145,7 @@ def _diff(old: Record, new: Record) -> Iterable[tuple[Kind, str]]:
     if new.journal_ref != old.journal_ref:
         yield Kind.JOURNAL_REF, _text_change("journal reference", old.journal_ref, new.journal_ref)
     others = [
-        _FIELD_NAMES[name]
+        _field_name(name)
         for name in Record._fields
         if name not in _DESCRIBED
         and getattr(old, name) != getattr(new, name)

@@ -11,7 +11,7 @@ Two styles are understood, also mixed in one document:
   (``[Title](https://arxiv.org/abs/ID)``, ``arXiv:ID``, abs/pdf/html URLs); the nearest
   heading above a reference is its topic, and a table's Year column gives years.
 
-Nothing here touches the network or the catalogue (see `adopt` for that); what cannot be
+Nothing here touches the network or the catalogue (see `import_list` for that); what cannot be
 placed becomes a `Note` with its line in the Markdown file.
 """
 

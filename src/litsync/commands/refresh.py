@@ -97,6 +97,7 @@ def refresh(
     """Run the whole job under the project lock and report what happened."""
     today = today or date.today()
     catalogue = load(project.catalogue, today)
+    settings = catalogue.settings
     with writing(project, catalogue):
         cache = Cache.load(project.cache)
         checks = CheckLog.load(project.state)
@@ -108,7 +109,7 @@ def refresh(
             cache.save()
         if due:
             # A broken template should fail now, not after minutes of polite fetching.
-            render_files(project, catalogue, cache)
+            render_document(build_view(catalogue, cache), project.templates, settings.template)
             fetch_into_cache(due, cache, checks, today, Harvester(config, clock), report)
         report.written, report.unresolved = write_generated(project, catalogue, cache)
         RunNotes.of(
@@ -208,10 +209,11 @@ def compare_generated(
     """Each generated file's path and whether it holds the bytes `render` would write,
     and the ids left out of them for lack of metadata; nothing is written."""
     files, unresolved = render_files(project, catalogue, cache)
-    return [(project.relative(path), _holds(path, data)) for path, data in files], unresolved
+    return [(project.relative(path), _is_up_to_date(path, data)) for path, data in files], unresolved
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _is_up_to_date(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data`."""
     try:
         return path.read_bytes() == data
     except FileNotFoundError:
