@@ -22,9 +22,9 @@ from litsync import __version__
 from litsync.catalogue import edit
 from litsync.catalogue.load import load
 from litsync.catalogue.model import MAX_RESULTS_LIMIT
-from litsync.commands.import_list import import_list
 from litsync.commands.changes import changelog, commit, project_changes
 from litsync.commands.discover import discover
+from litsync.commands.import_list import import_list
 from litsync.commands.refresh import (
     RefreshReport,
     compare_generated,

@@ -209,7 +209,8 @@ def compare_generated(
     """Each generated file's path and whether it holds the bytes `render` would write,
     and the ids left out of them for lack of metadata; nothing is written."""
     files, unresolved = render_files(project, catalogue, cache)
-    return [(project.relative(path), _is_up_to_date(path, data)) for path, data in files], unresolved
+    compared = [(project.relative(path), _is_up_to_date(path, data)) for path, data in files]
+    return compared, unresolved
 
 
 def _is_up_to_date(path: Path, data: bytes) -> bool:
