@@ -15,6 +15,7 @@ import pytest
 from arxiv_server import ArxivServer, Fault, generate_papers
 from project import DOCUMENT, ROOT, bundled_project, generated_project, run, snapshot
 
+from litsync.cli import main
 from litsync.files import project_lock
 from litsync.project import Project
 from litsync.sources.arxiv_api import HarvestConfig, Harvester
@@ -363,9 +364,10 @@ def test_root_works_before_and_after_the_command(
     assert run(capsys, "--root", str(root), "render")[1].splitlines()[0] == (
         "Wrote generated/synthetic-data-literature.md"
     )
-    assert run(capsys, "render", "-q", "--root", str(root))[1].splitlines()[0] == (
+    assert run(capsys, "render", "--root", str(root))[1].splitlines()[0] == (
         "Unchanged: generated/synthetic-data-literature.md"
     )
+    assert run(capsys, "render", "-q", "--root", str(root))[1:] == ("", "")
 
 
 @pytest.mark.parametrize(
@@ -457,7 +459,7 @@ def test_the_console_script_runs_with_a_stream_closed(
     assert (root / DOCUMENT).exists()
 
 
-def test_output_to_a_closed_pipe_is_reported_as_python_reports_it(tmp_path: Path) -> None:
+def test_output_to_a_reader_that_stopped_reading_ends_quietly(tmp_path: Path) -> None:
     root = bundled_project(tmp_path, with_cache=True, with_document=True)
     reader, writer = os.pipe()
     os.close(reader)  # as `litsync check | true` does, sooner or later
@@ -465,5 +467,37 @@ def test_output_to_a_closed_pipe_is_reported_as_python_reports_it(tmp_path: Path
         done = console_script("check", "--root", str(root), stdout=writer)
     finally:
         os.close(writer)
-    assert done.returncode == 120
-    assert "BrokenPipeError" in done.stderr
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_mistyped_command_is_answered_with_the_command_meant(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["-q", "refersh"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2
+    assert err.endswith("litsync: error: unknown command 'refersh' (did you mean 'refresh'?)\n")
+
+
+def test_a_mistyped_option_shows_the_usage_of_its_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["refresh", "--forse"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2
+    assert err.startswith("usage: litsync refresh ")
+    assert err.endswith("litsync refresh: error: unrecognized arguments: --forse\n")
+
+
+def test_changes_in_a_repository_with_no_commit_yet_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = bundled_project(tmp_path, with_cache=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert run(capsys, "changes", "--root", str(root)) == (
+        2,
+        "",
+        "Error: the repository has no commit yet; commit the list first, then run this again\n",
+    )

@@ -371,7 +371,7 @@ def test_exports_can_be_switched_off(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert render(capsys, root) == "Wrote generated/literature.md\n"
     assert not (root / "generated" / "references.bib").exists()
     assert main(["check", "--root", str(root)]) == 0
-    assert capsys.readouterr().out == "OK: 1 papers; generated/literature.md is up to date.\n"
+    assert capsys.readouterr().out == "OK: 1 paper; generated/literature.md is up to date.\n"
     catalogue = root / "catalogue" / "ids.yaml"
     catalogue.write_text("settings:\n  exports: [csl-json]\n" + papers_yaml("2101.00001"), "utf-8")
     assert render(capsys, root) == (

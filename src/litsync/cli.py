@@ -1,17 +1,21 @@
 """The command line: parse options, call the library, turn errors into one line.
 
-Exit codes (also in the README):
-0 success; 1 unexpected failure; 2 bad input (catalogue, options); 3 some ids not found on
-arXiv, or a search or listing arXiv refused; 4 arXiv unreachable (document rendered from the
-cache; discover: sources not read); 5 `check`: generated files out of date; 6 template
-error; 7 damaged cache; 8 another run holds the lock.
+Exit codes (also in docs/commands.md):
+0 success; 1 unexpected failure (a file that cannot be read or written); 2 bad input
+(catalogue, options); 3 some ids not found on arXiv, or a search or listing arXiv refused;
+4 arXiv unreachable (document rendered from the cache; discover: sources not read); 5
+`check`: generated files out of date; 6 template error; 7 damaged cache; 8 another run
+holds the lock; 130 interrupted; 141 the output's reader stopped reading (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -51,22 +55,41 @@ from litsync.store.cache import Cache
 log = logging.getLogger("litsync")
 
 
+EXIT_INTERRUPTED = 130
+EXIT_READER_GONE = 128 + signal.SIGPIPE
+
+
 def run() -> NoReturn:
     """The `litsync` console script."""
     # A run's objects (YAML nodes, records, the document's view) live until it ends: the
     # collector would walk them again and again, freeing nothing.
     gc.set_threshold(1_000_000)
-    sys.exit(main())
+    code = main()
+    try:
+        if sys.stdout is not None:  # None when started with it closed (`litsync render >&-`)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        code = _reader_gone()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command and return its exit code (README); errors become one line."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    configure_logging(getattr(args, "quiet", False))
+    """Run one command and return its exit code (docs/commands.md); errors become one line."""
+    parser, commands = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    word = _command_word(argv)
+    if word is not None and word not in commands:
+        parser.error(f"unknown command {word!r}{_did_you_mean(word, list(commands))}")
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, which shows the command's usage
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.quiet = getattr(args, "quiet", False)
+    configure_logging(args.quiet)
     project = Project(Path(getattr(args, "root", ".")).resolve())
     try:
         code: int = args.run(project, args)
+    except BrokenPipeError:
+        return _reader_gone()
     except LocatedError as err:
         print(f"Error: {err.located(project.root)}", file=sys.stderr)
         return err.exit_code
@@ -75,11 +98,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("Error: interrupted; what was fetched so far is saved", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as err:
         print(f"Error: {err}", file=sys.stderr)
         return EXIT_FAILURE
     return code
+
+
+def _reader_gone() -> int:
+    """The output's reader stopped reading (`litsync render --draft | head -1`): nothing
+    litsync writes to files is lost, so the run ends quietly, as a Unix tool does."""
+    # Python would report the output it could not flush at exit: there is none to flush now.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in `argv`: its first word that is neither an option nor the
+    value of the top level's `--root`."""
+    words = iter(argv)
+    for word in words:
+        if word == "--root":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def configure_logging(quiet: bool) -> None:
@@ -92,7 +141,8 @@ def configure_logging(quiet: bool) -> None:
     logging.getLogger("arxiv").setLevel(logging.WARNING)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top level's parser, and each command's by its name."""
     # Shared by the top level and every command, so `litsync --root X refresh` and
     # `litsync refresh --root X` both work; SUPPRESS keeps a command's default from
     # overwriting a value given before it.
@@ -110,12 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="litsync",
         description="Keep a curated literature list true to arXiv.",
-        epilog="Exit codes: 0 ok, 2 bad input, 3 not found or refused, 4 arXiv unreachable, "
-        "5 out of date, 6 template error, 7 damaged cache, 8 locked.",
+        epilog="Exit codes: 0 ok, 1 unexpected failure, 2 bad input, 3 not found or refused, "
+        "4 arXiv unreachable, 5 out of date, 6 template error, 7 damaged cache, 8 locked, "
+        "130 interrupted, 141 output's reader gone.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"litsync {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    commands_by_name: dict[str, argparse.ArgumentParser] = commands.choices
 
     cmd = commands.add_parser(
         "refresh",
@@ -134,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop fetching after this many seconds, save and render; 0 for no limit "
         "(env LITSYNC_BUDGET, default 1800)",
     )
-    cmd.set_defaults(run=run_refresh)
+    cmd.set_defaults(run=run_refresh, parser=cmd)
 
     cmd = commands.add_parser(
         "render",
@@ -145,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--draft", action="store_true", help="print the document to stdout, write nothing"
     )
-    cmd.set_defaults(run=run_render)
+    cmd.set_defaults(run=run_render, parser=cmd)
 
     cmd = commands.add_parser(
         "check",
@@ -154,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate catalogue/ids.yaml and check that the generated document is "
         "exactly what `litsync render` would write (exit 5 if not). Offline.",
     )
-    cmd.set_defaults(run=run_check)
+    cmd.set_defaults(run=run_check, parser=cmd)
 
     cmd = commands.add_parser(
         "add",
@@ -172,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="index group; repeat for several",
     )
-    cmd.set_defaults(run=run_add)
+    cmd.set_defaults(run=run_add, parser=cmd)
 
     cmd = commands.add_parser(
         "import",
@@ -193,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask arXiv nothing: years not in the cache are kept as overrides",
     )
     add_network_options(cmd)
-    cmd.set_defaults(run=run_import)
+    cmd.set_defaults(run=run_import, parser=cmd)
 
     cmd = commands.add_parser(
         "changes",
@@ -215,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="list at most N changes (e.g. for a PR body)",
     )
-    cmd.set_defaults(run=run_changes)
+    cmd.set_defaults(run=run_changes, parser=cmd)
 
     cmd = commands.add_parser(
         "commit",
@@ -225,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and nothing else, if they differ from the last commit; the message is what "
         "`litsync changes` prints. Makes no commit when they are unchanged.",
     )
-    cmd.set_defaults(run=run_commit)
+    cmd.set_defaults(run=run_commit, parser=cmd)
 
     cmd = commands.add_parser(
         "discover",
@@ -261,8 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--max-results", type=int, metavar="N", help="searches: at most N, the newest")
     add_network_options(cmd)
     cmd.add_argument("--rss-url", metavar="URL", help="listings' base URL (env LITSYNC_RSS_URL)")
-    cmd.set_defaults(run=run_discover)
-    return parser
+    cmd.set_defaults(run=run_discover, parser=cmd)
+    return parser, commands_by_name
 
 
 def add_network_options(cmd: argparse.ArgumentParser) -> None:
@@ -281,32 +333,34 @@ def run_refresh(project: Project, args: argparse.Namespace) -> int:
         api_url=args.api_url, delay=args.delay, timeout=args.timeout, budget=args.budget
     )
     report = refresh(project, config, force=args.force)
-    print_report(report)
+    print_report(report, args.quiet)
     return report.exit_code
 
 
-def print_report(report: RefreshReport) -> None:
+def print_report(report: RefreshReport, quiet: bool) -> None:
     if report.due == 0:
         print("Nothing due: every paper was checked recently.")
     else:
         print(
-            f"Fetched {report.fetched} of {report.due} papers in "
+            f"Fetched {report.fetched} of {plural(report.due, 'paper')} in "
             f"{plural(report.requests, 'request')}: {len(report.new)} new, "
             f"{len(report.changed)} changed."
         )
     if report.removed:
         print(f"Removed from the cache (no longer listed): {', '.join(report.removed)}")
-    print_written(report.written)
+    print_written(report.written, quiet)
     for arxiv_id in report.not_found:
         print(f"Not found on arXiv: {arxiv_id} (check it in catalogue/ids.yaml)")
     for arxiv_id, reason in report.rejected.items():
         print(f"Rejected by arXiv: {arxiv_id} ({reason})")
-    _warn_unresolved(report.unresolved)
+    if report.unresolved:
+        # Only a failed fetch leaves a paper without metadata, and the error below says why.
+        log.warning("not in the document yet, no metadata cached: %s", ", ".join(report.unresolved))
     if report.failure:
         stale = ", ".join(report.stale)
         print(
             f"Error: {report.failure}; the document was rendered from the cache; "
-            f"{len(report.stale)} papers not refreshed: {stale}",
+            f"{plural(len(report.stale), 'paper')} not refreshed: {stale}",
             file=sys.stderr,
         )
 
@@ -320,7 +374,7 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
     else:
         with writing(project, catalogue):
             written, unresolved = write_generated(project, catalogue)
-        print_written(written)
+        print_written(written, args.quiet)
     _warn_unresolved(unresolved)
     return EXIT_OK
 
@@ -339,7 +393,9 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
         )
         return EXIT_OUT_OF_DATE
     verb = "is" if len(files) == 1 else "are"
-    print(f"OK: {len(catalogue.entries)} papers; {_and(files)} {verb} up to date.")
+    listed = plural(len(catalogue.entries), "paper")
+    fetched = f" ({len(unresolved)} not fetched yet)" if unresolved else ""
+    print(f"OK: {listed}{fetched}; {_and(files)} {verb} up to date.")
     return EXIT_OK
 
 
@@ -348,8 +404,11 @@ def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def print_written(files: Sequence[tuple[str, bool]]) -> None:
-    """One line per generated file: whether it was written or already as it should be."""
+def print_written(files: Sequence[tuple[str, bool]], quiet: bool) -> None:
+    """One line per generated file: whether it was written or already as it should be;
+    none with `--quiet`."""
+    if quiet:
+        return
     for path, changed in files:
         print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
 
@@ -430,7 +489,7 @@ def run_discover(project: Project, args: argparse.Namespace) -> int:
         f"{report.rejected} rejected, {plural(len(report.candidates), 'candidate')}."
     )
     if report.output:
-        print_written([(report.output, report.changed)])
+        print_written([(report.output, report.changed)], args.quiet)
     if report.failures:
         failures = "; ".join(f"{label}: {reason}" for label, reason in report.failures.items())
         kept = "" if report.output else "; the review file was left as it was"

@@ -20,7 +20,10 @@ class Progress:
 
     def start(self, batches: int) -> None:
         if self.total:
-            self._line(f"fetching {self.total} papers in {plural(batches, 'request')}", final=True)
+            self._line(
+                f"fetching {plural(self.total, 'paper')} in {plural(batches, 'request')}",
+                final=True,
+            )
 
     def advance(self, papers: int, requests: int) -> None:
         self.done += papers
