@@ -214,19 +214,20 @@ def test_changes_after_a_refresh_against_the_last_commit(
     assert out.splitlines()[0] == "arXiv refresh: 2 updated, 1 not found"
 
 
-def test_commit_commits_cache_and_document_only(
+def test_commit_commits_the_generated_files_with_what_they_are_made_from(
     listed: tuple[Path, ArxivServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, api = listed
     assert run(capsys, "commit", "--root", str(root)) == (
         0,
-        f"Nothing to commit: catalogue/cache.json, {DOCUMENT}, {EXPORTS[0]} and {EXPORTS[1]} "
-        "are unchanged.\n",
+        f"Nothing to commit: catalogue/ids.yaml, catalogue/cache.json, {DOCUMENT}, {EXPORTS[0]}, "
+        f"{EXPORTS[1]} and templates/document.md.j2 are unchanged.\n",
         "",
     )
     api.corpus["1909.11512"].add_version("2026-11-20T10:00:00Z")
     assert run(capsys, "refresh", "--force", "--root", str(root))[0] == 0
-    # The maintainer's own unfinished work stays theirs: staged or not, it is not committed.
+    # The maintainer's other work stays theirs: staged or not, it is not committed; the
+    # catalogue the files were made from is, so that a clone of the commit checks out.
     (root / "notes.txt").write_text("draft\n", encoding="utf-8")
     git(root, "add", "notes.txt")
     with (root / "catalogue" / "ids.yaml").open("a", encoding="utf-8") as ids:
@@ -239,12 +240,9 @@ def test_commit_commits_cache_and_document_only(
     )
     # The exports cite the new version's year, so they change with the document.
     assert git(root, "show", "--format=", "--name-only", "HEAD").split() == sorted(
-        ["catalogue/cache.json", str(DOCUMENT), *(str(e) for e in EXPORTS)]
+        ["catalogue/ids.yaml", "catalogue/cache.json", str(DOCUMENT), *(str(e) for e in EXPORTS)]
     )
-    assert git(root, "status", "--porcelain").splitlines() == [
-        " M catalogue/ids.yaml",
-        "A  notes.txt",
-    ]
+    assert git(root, "status", "--porcelain").splitlines() == ["A  notes.txt"]
     cache = json.loads(git(root, "show", "HEAD:catalogue/cache.json"))
     assert cache["papers"]["1909.11512"]["version"] == 2
 
@@ -273,3 +271,20 @@ def test_limit_must_be_a_positive_count(capsys: pytest.CaptureFixture[str]) -> N
     assert capsys.readouterr().err.endswith(
         "litsync changes: error: argument --limit: must be at least 1, not 0\n"
     )
+
+
+def test_the_first_commit_of_a_new_list_holds_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {**ISOLATION, **IDENTITY}.items():
+        monkeypatch.setenv(name, value)
+    root = bundled_project(tmp_path, with_cache=True, with_document=True)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    code, out, err = run(capsys, "commit", "--root", str(root))
+    head = git(root, "rev-parse", "--short", "HEAD").strip()
+    assert (code, out, err) == (0, f"Committed {head}: arXiv refresh: 12 new papers\n", "")
+    assert git(root, "show", "--format=", "--name-only", "HEAD").split() == sorted(
+        ["catalogue/ids.yaml", "catalogue/cache.json", str(DOCUMENT), *map(str, EXPORTS),
+         "templates/document.md.j2"]
+    )  # fmt: skip
+    assert run(capsys, "check", "--root", str(root))[0] == 0

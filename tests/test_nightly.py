@@ -215,7 +215,8 @@ def test_runs_commit_only_real_changes(repo: ListRepo, arxiv_server: ArxivServer
     assert run.stdout.splitlines() == [
         "Nothing due: every paper was checked recently.",
         *(f"Unchanged: {name}" for name in COMMITTED[1:]),
-        f"Nothing to commit: {', '.join(COMMITTED[:-1])} and {COMMITTED[-1]} are unchanged.",
+        f"Nothing to commit: catalogue/ids.yaml, {', '.join(COMMITTED)} and "
+        "templates/document.md.j2 are unchanged.",
     ]
     assert repo.log() == ["arXiv refresh: 12 new papers", "Start the list"]
     assert len(arxiv_server.requests) == 1

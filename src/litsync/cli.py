@@ -274,8 +274,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         parents=[common],
         help="commit the cache, document and exports if they changed, with the changelog",
         description="Commit catalogue/cache.json, the generated document and its exports, "
-        "and nothing else, if they differ from the last commit; the message is what "
-        "`litsync changes` prints. Makes no commit when they are unchanged.",
+        "with what they are made from (catalogue/ids.yaml and templates/), and nothing "
+        "else, if they differ from the last commit; the message is what `litsync changes` "
+        "prints. Makes no commit when they are unchanged.",
     )
     cmd.set_defaults(run=run_commit, parser=cmd)
 
@@ -458,11 +459,9 @@ def run_changes(project: Project, args: argparse.Namespace) -> int:
 
 
 def run_commit(project: Project, args: argparse.Namespace) -> int:
-    settings = load(project.catalogue).settings
-    made, subject = commit(project, settings)
+    made, subject, paths = commit(project, load(project.catalogue).settings)
     if made is None:
-        files = _and([str(p) for p in project.committed(settings)])
-        print(f"Nothing to commit: {files} are unchanged.")
+        print(f"Nothing to commit: {_and([str(p) for p in paths])} are unchanged.")
     else:
         print(f"Committed {made}: {subject}")
     return EXIT_OK

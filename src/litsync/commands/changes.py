@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from litsync.catalogue.model import Settings
+from litsync.catalogue.model import CATALOGUE_FILE, Settings
 from litsync.commands import git
 from litsync.files import project_lock
 from litsync.output.markdown import escape
@@ -233,9 +233,10 @@ def _base(text: str) -> str:
     return arxiv_ids.parse_written(text).base
 
 
-def project_changes(project: Project, base: str) -> list[Change]:
-    """From the cache at commit `base` to the working tree's, and the last refresh's notes."""
-    data = git.show(project.root, base, CACHE_FILE)
+def project_changes(project: Project, base: str | None) -> list[Change]:
+    """From the cache at commit `base` (None: before the first commit) to the working
+    tree's, and the last refresh's notes."""
+    data = None if base is None else git.show(project.root, base, CACHE_FILE)
     label = Path(f"{base}:{CACHE_FILE.as_posix()}")
     old = Cache(label) if data is None else Cache.parse(label, data)
     new = Cache.load(project.cache)
@@ -243,16 +244,28 @@ def project_changes(project: Project, base: str) -> list[Change]:
     return found + note_changes(RunNotes.load(project.notes, project.cache), new, found)
 
 
-def commit(project: Project, settings: Settings) -> tuple[str | None, str]:
-    """Commit the cache, the document and its exports if they changed, the changelog as
-    message.
+def commit(project: Project, settings: Settings) -> tuple[str | None, str, list[Path]]:
+    """Commit the cache, the document and its exports if they changed, with what they were
+    made from (the catalogue and the templates), so that a clone of the commit checks out
+    as rendered; the changelog is the message.
 
-    Returns the new commit (None if nothing changed) and the message's summary line.
+    Returns the new commit (None if nothing changed), the message's summary line, and the
+    files it considered, relative to the root.
     """
+    paths = committed_with_sources(project, settings)
     with project_lock(project.lock):
-        message = changelog(project_changes(project, "HEAD"))
-        made = git.commit_files(project.root, project.committed(settings), message)
-    return made, message.splitlines()[0]
+        base = "HEAD" if git.has_commits(project.root) else None
+        message = changelog(project_changes(project, base))
+        made = git.commit_files(project.root, paths, message)
+    return made, message.splitlines()[0], paths
+
+
+def committed_with_sources(project: Project, settings: Settings) -> list[Path]:
+    """The files litsync writes that belong in git, after the catalogue they are made from,
+    then the project's templates."""
+    templates = sorted(p for p in project.templates.rglob("*") if p.is_file())
+    made_from = [p.relative_to(project.root) for p in templates]
+    return [CATALOGUE_FILE, *project.committed(settings), *made_from]
 
 
 def changelog(changes: Sequence[Change], limit: int | None = None) -> str:

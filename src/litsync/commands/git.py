@@ -52,14 +52,15 @@ def resolve(root: Path, revision: str) -> str:
             root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
         ).strip()
     except GitError:
-        if not _has_commits(root):
+        if not has_commits(root):
             raise GitError(
                 "the repository has no commit yet; commit the list first, then run this again"
             ) from None
         raise GitError(f"{revision!r} is not a commit of this repository") from None
 
 
-def _has_commits(root: Path) -> bool:
+def has_commits(root: Path) -> bool:
+    """Whether the repository at `root` has a commit yet."""
     try:
         git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     except GitError:
