@@ -111,8 +111,11 @@ def test_bundled_bibtex_parses_and_says_what_the_cache_says(
 
 
 def split_last_first(name: str) -> str:
-    """How pybtex prints a plain "Given Family" name back: "Family, Given"."""
+    """How pybtex prints a plain "Given Family" name back: "Family, Given", a particle
+    (Luc Van Gool, the one in the bundled list) leading the family name."""
     given, family = name.rsplit(" ", 1)
+    if given.endswith(" Van"):
+        given, family = given.removesuffix(" Van"), f"Van {family}"
     return f"{family}, {given}"
 
 

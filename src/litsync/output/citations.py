@@ -39,6 +39,11 @@ _KEY_STOPWORDS = frozenset(
     {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is"}
 )
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# Particles that arXiv's authors write capitalised (Luc Van Gool, Giuseppe Di Battista).
+_CAPITALISED_PARTICLES = frozenset(
+    {"Van", "Von", "Der", "Den", "De", "Del", "Della", "Di", "Da", "Du", "Dos", "Das", "Le",
+     "La", "Ter", "Ten"}
+)  # fmt: skip
 _COLLECTIVE = re.compile(r"\b(?:collaboration|consortium|team|group|project)\b", re.IGNORECASE)
 _NOT_ALPHANUMERIC = str.maketrans(
     "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() or chr(c).isupper())
@@ -154,6 +159,8 @@ def split_name(name: str) -> Name:
     Name(family='Beethoven', given='Ludwig', particle='van', suffix='', literal=False)
     >>> split_name("Martin Luther King Jr.").suffix
     'Jr.'
+    >>> split_name("Luc Van Gool")
+    Name(family='Gool', given='Luc', particle='Van', suffix='', literal=False)
     """
     if "," in name or _COLLECTIVE.search(name):
         return Name(family=name, literal=True)
@@ -165,8 +172,11 @@ def split_name(name: str) -> Name:
         return Name(family=" ".join(words), suffix=suffix)
     family = words[-1]
     start = len(words) - 1
-    # Lowercase words right before the family name are its particle (van, de, von der).
-    while start > 1 and words[start - 1][:1].islower():
+    # Lowercase words right before the family name are its particle (van, de, von der), and
+    # so are the usual particles capitalised.
+    while start > 1 and (
+        words[start - 1][:1].islower() or words[start - 1] in _CAPITALISED_PARTICLES
+    ):
         start -= 1
     return Name(family, " ".join(words[:start]), " ".join(words[start:-1]), suffix)
 
