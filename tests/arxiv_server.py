@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import hashlib
 import random
 import re
@@ -609,6 +610,12 @@ FaultKind = Literal[
     "drop_ids",
     "billion_laughs",
     "external_entity",
+    "hidden_doctype",
+    "blank_entries",
+    "control_character",
+    "short_page",
+    "gzip_bomb",
+    "drip",
 ]
 
 _DEFAULT_HTML = (
@@ -638,7 +645,9 @@ class Fault:
     headers_only: bool = False
     ids: frozenset[str] = frozenset()
     entry: int = -1
+    closed: bool = False
     system_url: str = "file:///etc/passwd"
+    count: int = 0
 
     @classmethod
     def ok(cls) -> Fault:
@@ -697,17 +706,46 @@ class Fault:
         return cls("slow", seconds=seconds)
 
     @classmethod
-    def truncated(cls, entry: int = -1) -> Fault:
+    def truncated(cls, entry: int = -1, *, closed: bool = False) -> Fault:
         """A normal 200 feed cut off in the middle of entry number `entry` (default: the last).
 
         Content-Length matches the truncated body, so only a completeness check catches it.
+        `closed` appends `</feed>`, so that the body still ends like a whole feed.
         """
-        return cls("truncated", entry=entry)
+        return cls("truncated", entry=entry, closed=closed)
 
     @classmethod
     def empty_page(cls) -> Fault:
         """A valid feed with no entries whose totalResults still gives the real count."""
         return cls("empty_page")
+
+    @classmethod
+    def short_page(cls, entries: int) -> Fault:
+        """A valid feed with only its first `entries` entries; totalResults gives the real count."""
+        return cls("short_page", count=entries)
+
+    @classmethod
+    def blank_entries(cls) -> Fault:
+        """A valid feed whose entries have an empty title and summary and no authors."""
+        return cls("blank_entries")
+
+    @classmethod
+    def control_character(cls) -> Fault:
+        """The normal feed with an ESC character (not allowed in XML) in its first entry's title."""
+        return cls("control_character")
+
+    @classmethod
+    def gzip_bomb(cls, decoded_bytes: int = 2 * 1024**3) -> Fault:
+        """A gzip-encoded 200 response of about 1/1000 of `decoded_bytes` that inflates to them."""
+        return cls("gzip_bomb", count=decoded_bytes)
+
+    @classmethod
+    def drip(cls, seconds: float = 0.5) -> Fault:
+        """The normal response, its body sent one byte every `seconds`.
+
+        Ends early if the client hangs up or the server stops.
+        """
+        return cls("drip", seconds=seconds)
 
     @classmethod
     def drop_ids(cls, *ids: str) -> Fault:
@@ -723,6 +761,11 @@ class Fault:
     def external_entity(cls, system_url: str = "file:///etc/passwd") -> Fault:
         """The normal feed with a DOCTYPE declaring an external SYSTEM entity."""
         return cls("external_entity", system_url=system_url)
+
+    @classmethod
+    def hidden_doctype(cls) -> Fault:
+        """The normal feed with a DOCTYPE declaring an entity after a 2 KB comment naming <feed."""
+        return cls("hidden_doctype")
 
 
 def _canonical_base(raw_id: str) -> str:
@@ -742,6 +785,37 @@ def _truncate(body: bytes, entry: int) -> bytes:
         begin = starts[-1]
     end = body.find(b"</entry>", begin)
     return body[: begin + (end - begin) // 2]
+
+
+def _blank_entries(body: bytes) -> bytes:
+    head, entries = _split_entries(body)
+    entries = re.sub(rb"<title>.*?</title>", b"<title></title>", entries, flags=re.DOTALL)
+    entries = re.sub(rb"<summary>.*?</summary>", b"<summary></summary>", entries, flags=re.DOTALL)
+    entries = re.sub(rb"\s*<author>.*?</author>", b"", entries, flags=re.DOTALL)
+    return head + entries
+
+
+def _control_character(body: bytes) -> bytes:
+    head, entries = _split_entries(body)
+    return head + entries.replace(b"<title>", b"<title>\x1b", 1)
+
+
+def _split_entries(body: bytes) -> tuple[bytes, bytes]:
+    """The feed's head and the rest, from its first entry on."""
+    at = body.find(b"<entry>")
+    return (body, b"") if at < 0 else (body[:at], body[at:])
+
+
+# A gzip stream may hold many members; repeating one small member inflates without end.
+_GZIP_MEGABYTE = gzip.compress(b" " * 2**20, compresslevel=9)
+
+
+def _gzip_bomb(body: bytes, decoded_bytes: int) -> bytes:
+    head, _ = _split_entries(body)
+    return gzip.compress(head) + _GZIP_MEGABYTE * (decoded_bytes // 2**20)
+
+
+_HIDING_COMMENT = "<!-- " + "the <feed> element follows; " * 80 + "-->"
 
 
 def _inject_doctype(body: bytes, doctype: str, reference: str) -> bytes:
@@ -910,6 +984,17 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and kind == "slow" and not self._idle(record, fault.seconds):
             self.close_connection = True
             return None
+        if fault is not None and kind == "drip":
+            self.close_connection = True
+            answer = owner._answer(record, fault)
+            self._send(record, answer, headers_only=True)
+            for at in range(len(answer.body)):
+                if not self._idle(record, fault.seconds):
+                    return None
+                self.wfile.write(answer.body[at : at + 1])
+                self.wfile.flush()
+            owner._end(record, answer.status)
+            return answer.status
         return self._send(record, owner._answer(record, fault))
 
     def _send(self, record: RecordedRequest, answer: _Answer, *, headers_only: bool = False) -> int:
@@ -1137,11 +1222,23 @@ class ArxivServer:
             return answer
         if fault.kind == "truncated":
             answer.body = _truncate(answer.body, fault.entry)
+            if fault.closed:
+                answer.body += b"</feed>\n"
         elif fault.kind == "billion_laughs":
             answer.body = _inject_doctype(answer.body, _LAUGHS, "&lol9;")
         elif fault.kind == "external_entity":
             doctype = f'<!DOCTYPE feed [\n  <!ENTITY xxe SYSTEM "{fault.system_url}">\n]>'
             answer.body = _inject_doctype(answer.body, doctype, "&xxe;")
+        elif fault.kind == "hidden_doctype":
+            doctype = f'{_HIDING_COMMENT}\n<!DOCTYPE feed [\n  <!ENTITY hidden "hidden">\n]>'
+            answer.body = _inject_doctype(answer.body, doctype, "&hidden;")
+        elif fault.kind == "blank_entries":
+            answer.body = _blank_entries(answer.body)
+        elif fault.kind == "control_character":
+            answer.body = _control_character(answer.body)
+        elif fault.kind == "gzip_bomb":
+            answer.body = _gzip_bomb(answer.body, fault.count)
+            answer.headers.append(("Content-Encoding", "gzip"))
         return answer
 
     def _query(self, params: Mapping[str, str], fault: Fault | None) -> _Answer:
@@ -1219,6 +1316,8 @@ class ArxivServer:
         page = matches[start : start + max_results]
         if fault is not None and fault.kind == "empty_page":
             page = []
+        elif fault is not None and fault.kind == "short_page":
+            page = page[: fault.count]
         body = _feed_xml(
             (_entry_xml(candidates[k], k[1]) for k in page),
             params=params,

@@ -114,3 +114,12 @@ class GitError(LitsyncError):
     """A git command failed: not a repository, an unknown revision, git missing."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class ResponseTooLargeError(ServiceError):
+    """The response's decoded body is larger than any feed arXiv sends; it is not read on."""
+
+
+class IncompleteFeedError(ServiceError):
+    """A well-formed feed whose entries for some papers lack a title, authors, an abstract
+    or a valid date; the papers' cached data is kept."""

@@ -2,8 +2,11 @@
 
 Identifiers go out in `id_list` batches as large as a GET URL of `max_url_bytes` holds
 (longer URLs get HTTP 414), results are matched back by their `<id>`, transient failures
-are retried with exponential backoff and jitter (honouring Retry-After), and identifiers
-the service did not return are asked for once more before they count as not found.
+are retried with exponential backoff and jitter (honouring a Retry-After of up to a
+minute), and identifiers the service did not return are asked for once more before they
+count as not found. Feeds are read here, entry by entry, so that only whole records ever
+leave the harvester: an entry without a title, authors, an abstract or valid dates, or a
+page that is empty although the feed counts more results, is retried like a fault.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import quote_plus, urlencode
 
 import arxiv
@@ -28,7 +34,8 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from litsync.errors import BadRequestError, OptionError, ServiceError
+from litsync.errors import BadRequestError, IncompleteFeedError, OptionError, ServiceError
+from litsync.plural import plural
 from litsync.sources import arxiv_ids
 from litsync.sources.arxiv_ids import ArxivId
 from litsync.sources.http import Clock, PoliteAdapter, SystemClock, Throttle, is_transient
@@ -46,7 +53,14 @@ DEFAULT_BUDGET = 1800.0
 MAX_URL_BYTES = 4000  # the service answers HTTP 414 well before 8 KB; stay clear of it
 PAGE_SIZE = 2000  # the API's largest page; a batch is always smaller
 MAX_BACKOFF = 120.0
+# The longest Retry-After honoured; a service that asks for more is down for the night.
+MAX_RETRY_AFTER = 60.0
 WITHDRAWN = re.compile(r"\bwithdrawn?\b", re.IGNORECASE)
+ATOM = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,8 @@ class HarvestConfig:
     delay: float = DEFAULT_DELAY
     """Seconds between requests (LITSYNC_DELAY)."""
     timeout: float = DEFAULT_TIMEOUT
-    """Seconds a request may stay silent before it is abandoned (LITSYNC_TIMEOUT)."""
+    """Seconds a response may take, from request to last byte, before it is abandoned
+    (LITSYNC_TIMEOUT)."""
     attempts: int = DEFAULT_ATTEMPTS
     """Tries per request, the first included."""
     budget: float = DEFAULT_BUDGET
@@ -102,7 +117,11 @@ class HarvestResult:
     rejected: dict[ArxivId, str] = field(default_factory=dict)
     """Identifiers the service refused (HTTP 400), with its message."""
     unreached: list[ArxivId] = field(default_factory=list)
-    """Identifiers not fetched because the service failed; their cache entries stay."""
+    """Identifiers not fetched because the service failed or never sent a whole entry for
+    them; their cache entries stay."""
+    incomplete: dict[ArxivId, str] = field(default_factory=dict)
+    """Identifiers whose entries were not whole on any try, with what they lacked; their
+    cache entries stay."""
     failure: str | None = None
     """Why the service could not be reached, when it could not."""
     requests: int = 0
@@ -128,11 +147,10 @@ class Harvester:
         adapter = PoliteAdapter(self.throttle, config.timeout)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        self.deadline: float | None = None
         self.out_of_budget = False
         """Set when a retry was given up because it would have run past the deadline."""
         self.retrying = Retrying(
-            stop=stop_after_attempt(config.attempts) | _BudgetSpent(self),
+            stop=stop_after_attempt(config.attempts) | _RetryAfterTooLong() | _BudgetSpent(self),
             wait=_RetryAfterOrBackoff(config.delay),
             retry=retry_if_exception(is_transient),
             sleep=self.clock.sleep,
@@ -163,14 +181,14 @@ class Harvester:
             batches.append(current)
         return batches
 
-    def _url(self, batch: Sequence[ArxivId]) -> str:
+    def _url(self, batch: Sequence[ArxivId], start: int = 0) -> str:
         # The same parameters, in the same order, as arxiv.Client puts in its URLs.
         args = {
             "search_query": "",
             "id_list": ",".join(str(i) for i in batch),
             "sortBy": "relevance",
             "sortOrder": "descending",
-            "start": "0",
+            "start": str(start),
             "max_results": str(PAGE_SIZE),
         }
         return self.config.api_url + "?" + urlencode(args)
@@ -180,7 +198,7 @@ class Harvester:
     ) -> HarvestResult:
         """Fetch every identifier; `on_batch` sees each batch's records as they arrive."""
         if self.config.budget:
-            self.deadline = self.clock.monotonic() + self.config.budget
+            self.throttle.deadline = self.clock.monotonic() + self.config.budget
         result = HarvestResult()
         missing = self._harvest_round(ids, result, on_batch)
         if missing and not result.failure:
@@ -193,6 +211,10 @@ class Harvester:
             ]
         else:
             result.not_found = missing
+            result.unreached = list(result.incomplete)
+        if result.incomplete:
+            note = f"arXiv sent {_incomplete(result.incomplete)} on every try"
+            result.failure = f"{result.failure}; {note}" if result.failure else note
         result.requests = self.throttle.requests
         return result
 
@@ -212,24 +234,36 @@ class Harvester:
                     on_batch(batch, found)
             if result.failure:
                 break
-            missing.extend(i for i in batch if i.base not in found and i not in result.rejected)
+            missing.extend(
+                i
+                for i in batch
+                if i.base not in found and i not in result.rejected and i not in result.incomplete
+            )
         return missing
 
     def _fetch_isolating(self, batch: list[ArxivId], result: HarvestResult) -> dict[str, Record]:
-        """Fetch a batch; on HTTP 400 or 414 split it until the offending id stands alone."""
+        """Fetch a batch; on HTTP 400 or 414 split it until the offending id stands alone.
+
+        When the service fails, the whole records it sent before failing are kept.
+        """
+        answer = _BatchAnswer({i.base: i for i in batch})
         try:
-            return self._fetch(batch)
+            self._fetch(batch, answer)
+            return answer.records
+        except IncompleteFeedError:
+            result.incomplete.update(answer.incomplete)
+            return answer.records
         except BadRequestError as err:
             if len(batch) == 1:
                 result.rejected[batch[0]] = err.reason
                 return {}
         except ServiceError as err:
             if err.status != 414 or len(batch) == 1:
-                result.failure = self._budget_note(str(err))
-                return {}
+                result.failure = self._budget_note(_service_failure(err))
+                return answer.records
         except requests.RequestException as err:
             result.failure = self._budget_note(f"arXiv could not be reached ({describe(err)})")
-            return {}
+            return answer.records
         half = len(batch) // 2
         found = self._fetch_isolating(batch[:half], result)
         if not result.failure:
@@ -238,60 +272,229 @@ class Harvester:
 
     def budget_spent(self, upcoming: float = 0.0) -> bool:
         """Whether the run's time budget is spent, or would be after `upcoming` seconds."""
-        return self.deadline is not None and self.clock.monotonic() + upcoming >= self.deadline
+        deadline = self.throttle.deadline
+        return deadline is not None and self.clock.monotonic() + upcoming >= deadline
 
     def _budget_note(self, reason: str) -> str:
         if not (self.out_of_budget or self.budget_spent()):
             return reason
         return f"{reason}; the time budget of {self.config.budget:g} s is spent"
 
-    def _fetch(self, batch: Sequence[ArxivId]) -> dict[str, Record]:
-        wanted = {i.base: i for i in batch}
-        search = arxiv.Search(id_list=[str(i) for i in batch], max_results=len(batch))
-        found: dict[str, Record] = {}
+    def _fetch(self, batch: Sequence[ArxivId], answer: _BatchAnswer) -> None:
+        """Fetch a batch into `answer`, retrying faults and answers that are not whole."""
         for attempt in self.retrying:
             with attempt:
-                found = {}
-                for item in self.client.results(search):
-                    record = record_from_result(item, wanted)
-                    if record is not None:
-                        found[record.id] = record
-        return found
+                self._read_pages(batch, answer)
+
+    def _read_pages(self, batch: Sequence[ArxivId], answer: _BatchAnswer) -> None:
+        """One try at a batch: every page of its results, each entry into `answer`."""
+        start = 0
+        while True:
+            url = self._url(batch, start)
+            # The adapter has proved the body one well-formed feed without a DTD.
+            feed = ET.fromstring(self.session.get(url).content)
+            entries = feed.findall("atom:entry", ATOM)
+            for entry in entries:
+                answer.take(entry)
+            start += len(entries)
+            total = _total_results(feed)
+            # An id_list query has at most one result per id, whatever the feed claims.
+            if start >= min(total, len(batch)):
+                break
+            if not entries:
+                raise ServiceError(
+                    url, 200, f"an empty page although the feed counts {plural(total, 'result')}"
+                )
+        if answer.incomplete:
+            raise IncompleteFeedError(url, 200, _incomplete(answer.incomplete))
+
+
+@dataclass
+class _BatchAnswer:
+    """The whole records a batch's tries brought, and the asked-for ids whose entries were
+    not whole on any of them."""
+
+    wanted: dict[str, ArxivId]
+    records: dict[str, Record] = field(default_factory=dict)
+    incomplete: dict[ArxivId, str] = field(default_factory=dict)
+
+    def take(self, entry: ET.Element) -> None:
+        try:
+            record = record_from_entry(entry, self.wanted)
+        except IncompleteEntryError as err:
+            if err.arxiv_id.base not in self.records:
+                self.incomplete[err.arxiv_id] = err.problem
+            return
+        if record is not None:
+            self.records[record.id] = record
+            self.incomplete.pop(self.wanted[record.id], None)
+
+
+class IncompleteEntryError(ValueError):
+    """An entry for an asked-for paper is not a whole record: `problem` says what it lacks."""
+
+    def __init__(self, arxiv_id: ArxivId, problem: str) -> None:
+        self.arxiv_id = arxiv_id
+        self.problem = problem
+        super().__init__(f"{arxiv_id}: {problem}")
+
+
+def record_from_entry(entry: ET.Element, wanted: dict[str, ArxivId]) -> Record | None:
+    """Turn one feed `<entry>` into a Record, if it is one of the identifiers asked for.
+
+    Raises IncompleteEntryError when it is asked for but not whole.
+    """
+
+    def text(path: str) -> str:
+        return normalise(entry.findtext(path, None, ATOM))
+
+    primary = entry.find("arxiv:primary_category", ATOM)
+    return _record(
+        entry.findtext("atom:id", "", ATOM).strip(),
+        wanted,
+        title=text("atom:title"),
+        authors=[normalise(name.text) for name in entry.iterfind("atom:author/atom:name", ATOM)],
+        abstract=text("atom:summary"),
+        published=_moment(entry.findtext("atom:published", None, ATOM)),
+        updated=_moment(entry.findtext("atom:updated", None, ATOM)),
+        primary_category=primary.get("term", "") if primary is not None else "",
+        categories=[c.get("term", "") for c in entry.iterfind("atom:category", ATOM)],
+        doi=text("arxiv:doi"),
+        journal_ref=text("arxiv:journal_ref"),
+        comment=text("arxiv:comment"),
+    )
 
 
 def record_from_result(
     item: arxiv.Result, wanted: dict[str, ArxivId] | None = None
 ) -> Record | None:
-    """Turn one API result into a Record, if it is one of the identifiers asked for.
+    """Turn one API result into a Record, if it is one of the identifiers asked for and whole.
 
     `wanted=None` takes any result, as a search (rather than an id_list) returns.
     """
     try:
-        got = arxiv_ids.parse_written(item.entry_id)
+        return _record(
+            item.entry_id,
+            wanted,
+            title=normalise(item.title),
+            authors=[normalise(a.name) for a in item.authors],
+            abstract=normalise(item.summary),
+            published=item.published,
+            updated=item.updated,
+            primary_category=item.primary_category,
+            categories=list(item.categories),
+            doi=normalise(item.doi),
+            journal_ref=normalise(item.journal_ref),
+            comment=normalise(item.comment),
+        )
+    except IncompleteEntryError as err:
+        log.warning("ignoring an incomplete result: %s", err)
+        return None
+
+
+def _record(
+    entry_id: str,
+    wanted: dict[str, ArxivId] | None,
+    *,
+    title: str,
+    authors: list[str],
+    abstract: str,
+    published: datetime | None,
+    updated: datetime | None,
+    primary_category: str,
+    categories: list[str],
+    doi: str,
+    journal_ref: str,
+    comment: str,
+) -> Record | None:
+    """The Record of an entry's normalised fields, None if it was not asked for.
+
+    Raises IncompleteEntryError unless it has a title, authors, an abstract and valid dates:
+    anything less would blank good cached data.
+    """
+    try:
+        got = arxiv_ids.parse_written(entry_id)
     except ValueError:
-        log.warning("ignoring a result with an unreadable id: %r", item.entry_id)
+        log.warning("ignoring a result with an unreadable id: %r", entry_id)
         return None
     asked = got if wanted is None else wanted.get(got.base)
     if asked is None:
         log.warning("ignoring %s, which was not asked for", got)
         return None
-    comment = normalise(item.comment) or None
+    lacks = [
+        what
+        for what, present in (
+            ("title", title),
+            ("authors", authors and all(authors)),
+            ("abstract", abstract),
+            ("valid published date", published),
+            ("valid updated date", updated),
+        )
+        if not present
+    ]
+    if lacks or published is None or updated is None:
+        raise IncompleteEntryError(asked, "no " + ", no ".join(lacks))
     return Record(
         id=got.base,
         version=got.version or 1,
         requested=str(asked),
-        title=normalise(item.title),
-        authors=[normalise(a.name) for a in item.authors],
-        abstract=normalise(item.summary),
-        published=_iso(item.published),
-        updated=_iso(item.updated),
-        primary_category=item.primary_category,
-        categories=list(item.categories),
-        doi=normalise(item.doi) or None,
-        journal_ref=normalise(item.journal_ref) or None,
-        comment=comment,
+        title=title,
+        authors=authors,
+        abstract=abstract,
+        published=_iso(published),
+        updated=_iso(updated),
+        primary_category=primary_category,
+        categories=categories,
+        doi=doi or None,
+        journal_ref=journal_ref or None,
+        comment=comment or None,
         withdrawn=bool(comment and WITHDRAWN.search(comment)),
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An Atom date (2018-12-18T09:11:02Z), or None when it is missing or not a date."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc)
+
+
+def _total_results(feed: ET.Element) -> int:
+    text = feed.findtext("opensearch:totalResults", "", ATOM).strip()
+    return int(text) if text.isdigit() else 0
+
+
+def _incomplete(incomplete: dict[ArxivId, str]) -> str:
+    """The incomplete entries in a few words, naming the first three papers and what they lack."""
+    shown = "; ".join(f"{i}: {problem}" for i, problem in list(incomplete.items())[:3])
+    more = "; …" if len(incomplete) > 3 else ""
+    return f"incomplete entries for {plural(len(incomplete), 'paper')} ({shown}{more})"
+
+
+def _service_failure(err: ServiceError) -> str:
+    """How a service error ends the run, in the words of the report."""
+    if err.retry_after is not None and err.retry_after > MAX_RETRY_AFTER:
+        return f"arXiv asked us to come back {_come_back(err.retry_after)} ({err.reason})"
+    return str(err)
+
+
+def _come_back(seconds: float) -> str:
+    """When the service asked to be asked again: "in 28 h", or the day for a longer wait.
+
+    >>> _come_back(100000), _come_back(3000), _come_back(90)
+    ('in 28 h', 'in 50 min', 'in 90 s')
+    """
+    if seconds >= 2 * 86400:
+        day = datetime.fromtimestamp(round(time.time() + seconds), timezone.utc)
+        return f"in more than two days, on {day:%Y-%m-%d}"
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"in {seconds / size:.0f} {unit}"
+    return f"in {seconds:.0f} s"
 
 
 def normalise(text: str | None) -> str:
@@ -299,8 +502,8 @@ def normalise(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _iso(moment: object) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[attr-defined, no-any-return]
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def describe(err: BaseException) -> str:
@@ -322,6 +525,19 @@ class _BudgetSpent(stop_base):
         spent = self.harvester.budget_spent(retry_state.upcoming_sleep)
         self.harvester.out_of_budget |= spent
         return spent
+
+
+class _RetryAfterTooLong(stop_base):
+    """Stop at once when the service asks to be left alone for longer than MAX_RETRY_AFTER."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        return (
+            isinstance(error, ServiceError)
+            and error.retry_after is not None
+            and error.retry_after > MAX_RETRY_AFTER
+        )
 
 
 class _RetryAfterOrBackoff(wait_base):
