@@ -166,7 +166,9 @@ def test_missing_catalogue_is_a_clear_error(tmp_path: Path) -> None:
 def test_topics_must_be_names(topics: str) -> None:
     text = f"papers:\n  - id: 1812.07252\n    usecase: x\n    topics: {topics}\n"
     if topics == "[]":
-        assert parse(text, PATH, TODAY).entries[0].topics == ()
+        assert error_of(text) == (
+            "catalogue/ids.yaml:4: topics is empty; give one or more, like [Robotics]"
+        )
     else:
         assert error_of(text) == (
             "catalogue/ids.yaml:4: topics must be a list of names, like [Robotics]"

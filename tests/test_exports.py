@@ -478,11 +478,15 @@ def test_exports_of_a_list_with_no_paper_yet(tmp_path: Path) -> None:
     assert written[1] == (json.dumps([], indent=2) + "\n").encode()
 
 
-def test_an_export_that_cannot_be_written_is_one_error_line(
+def test_an_export_that_is_a_folder_is_one_error_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True)
     (root / BIB).mkdir(parents=True)  # a folder where the file should go
-    assert main(["render", "--root", str(root)]) == 1
+    assert main(["render", "--root", str(root)]) == 2
     out, err = capsys.readouterr()
-    assert (out, err) == ("", f"Error: [Errno 21] Is a directory: '{root / BIB}'\n")
+    assert (out, err) == (
+        "",
+        "Error: catalogue/ids.yaml: the export 'generated/references.bib' is a folder; "
+        "name a file, or remove the folder\n",
+    )

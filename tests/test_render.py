@@ -94,7 +94,7 @@ Kept *as written* by the maintainer.
 
 **Authors** O'Brien \\& \\<Sons\\>, Ünïcødé \\| Näme
 
-**Abstract** Costs $O(n_1^2)$ and $a\\lt b$ time; see \\[here\\](http://evil) \\~\\~gone\\~\\~ \\\\
+**Abstract** Costs $`O(n_1^2)`$ and $`a<b`$ time; see \\[here\\](http:\\//evil) \\~\\~gone\\~\\~ \\\\
 
 ---
 
@@ -147,9 +147,9 @@ def test_rendering_is_deterministic() -> None:
         ("# heading?\n- list?", "# heading? - list?"),
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
         ("&amp; entity", "\\&amp; entity"),
-        ("$x_1$ and $y_2$", "$x_1$ and $y_2$"),
-        ("$[a](javascript:b)$", "$[a] (javascript:b)$"),
-        ("$a > b$ `tick` $c`d$", "$a \\gt  b$ \\`tick\\` $c'd$"),
+        ("$x_1$ and $y_2$", "$`x_1`$ and $`y_2`$"),
+        ("$[a](javascript:b)$", "$`[a](javascript:b)`$"),
+        ("$a > b$ `tick` $c`d$", "$`a > b`$ \\`tick\\` $`c'd`$"),
         ("costs $5 and more", "costs $5 and more"),
         # Whitespace other than single spaces is collapsed, wherever it is.
         ("tab\there", "tab here"),

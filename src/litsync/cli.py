@@ -33,8 +33,7 @@ from litsync.commands.refresh import (
     RefreshReport,
     compare_generated,
     refresh,
-    write_generated,
-    writing,
+    render,
 )
 from litsync.errors import (
     EXIT_FAILURE,
@@ -367,14 +366,13 @@ def print_report(report: RefreshReport, quiet: bool) -> None:
 
 
 def run_render(project: Project, args: argparse.Namespace) -> int:
-    catalogue = load(project.catalogue)
     if args.draft:  # writes nothing
+        catalogue = load(project.catalogue)
         view = build_view(catalogue, Cache.load(project.cache))
         sys.stdout.write(render_document(view, project.templates, catalogue.settings.template))
         unresolved = list(view.unresolved)
     else:
-        with writing(project, catalogue):
-            written, unresolved = write_generated(project, catalogue)
+        written, unresolved = render(project)
         print_written(written, args.quiet)
     _warn_unresolved(unresolved)
     return EXIT_OK

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from litsync.catalogue.model import CATALOGUE_FILE, Settings
+from litsync.catalogue.settings import kept_folder, shown
+from litsync.errors import CatalogueError
 from litsync.files import LOCK_FILE
 from litsync.output.exports import chosen
 from litsync.store.cache import CACHE_FILE
@@ -47,12 +50,55 @@ class Project:
         return self.root / TEMPLATES_DIR
 
     def output(self, settings: Settings) -> Path:
-        return self.root / settings.output
+        """The document's file, checked (see `writable`)."""
+        return self.writable(settings.output, "settings.output")
+
+    def exports(self, settings: Settings) -> list[Path]:
+        """Each chosen export's file, checked (see `writable`), in the order written."""
+        return [self.writable(export.file, "the export") for export in chosen(settings)]
+
+    def writable(self, path: str | Path, what: str) -> Path:
+        """`path`, relative to the root, as a file litsync may write; raise CatalogueError
+        if, symbolic links followed, it lies outside the repository or in one of its kept
+        folders, if it is a folder, or if the file system cannot hold it.
+
+        The catalogue's loader has refused such paths as written; this is what only the
+        file system can tell.
+        """
+        target = self.root / path
+        try:
+            os.stat(target)
+        except FileNotFoundError:
+            pass
+        except OSError as err:
+            raise self._refuse(
+                what, path, f"cannot be written ({err.strerror}); choose another file"
+            ) from None
+        root = self.root.resolve()
+        real = target.resolve()
+        if not real.is_relative_to(root):
+            raise self._refuse(
+                what,
+                path,
+                f"leads, through a symbolic link, to {real}, outside the repository; "
+                "remove the link",
+            )
+        folder = kept_folder(PurePosixPath(real.relative_to(root)))
+        if folder:
+            raise self._refuse(
+                what, path, f"leads, through a symbolic link, into {folder}; remove the link"
+            )
+        if real.is_dir():
+            raise self._refuse(what, path, "is a folder; name a file, or remove the folder")
+        return target
+
+    def _refuse(self, what: str, path: str | Path, problem: str) -> CatalogueError:
+        return CatalogueError(self.catalogue, None, f"{what} {shown(str(path))} {problem}")
 
     def committed(self, settings: Settings) -> list[Path]:
         """The files litsync writes that belong in git, relative to the root."""
-        exports = [export.file for export in chosen(settings)]
-        return [CACHE_FILE, Path(self.relative(self.output(settings))), *exports]
+        files = [self.output(settings), *self.exports(settings)]
+        return [CACHE_FILE, *(Path(self.relative(path)) for path in files)]
 
     def folders(self, settings: Settings) -> set[Path]:
         """The folders litsync writes files in: the committed ones' and its run state's."""

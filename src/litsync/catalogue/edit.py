@@ -1,12 +1,15 @@
 """Adding papers to ``ids.yaml`` the way a maintainer would: comments and layout kept.
 
-The file is edited as text at the end of the `papers:` list, then the result is
-validated before it replaces the file, so a failed add leaves the catalogue untouched.
+The file is edited as text at the end of the `papers:` list (a flow list, `[{…}, {…}]`,
+is first written as a block list, each entry as it was), then the result is validated,
+and checked to list every paper the file listed, unchanged, before it replaces the file,
+so a failed add leaves the catalogue untouched.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +19,14 @@ from typing import TypeAlias
 
 import yaml
 
-from litsync.catalogue.load import compose, did_you_mean, parse, read_yaml
+from litsync.catalogue.load import (
+    compose,
+    compose_checked,
+    did_you_mean,
+    parse_composed,
+    read,
+    read_yaml,
+)
 from litsync.catalogue.model import Catalogue
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.files import write_atomic
@@ -35,7 +45,7 @@ def add_papers(
 ) -> list[ArxivId]:
     """Append one entry per identifier to the catalogue at `path`; refuse any already
     listed. Return what was added."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = read(path) if path.exists() else ""
     current = read_current(path, text, today)
     listed = {e.arxiv_id.base: e.line for e in current.entries if e.arxiv_id} if current else {}
     known_topics = current.settings.topics if current else ()
@@ -61,23 +71,81 @@ def add_papers(
             raise CatalogueError(path, None, f"{raw} is given twice")
         new.append(arxiv_id)
     items = [entry_text(a, usecase, topics) for a in new]
-    write_checked(path, insert_entries(text, items), today)
+    write_checked(path, insert_entries(text, items), today, [a.base for a in new])
     return new
 
 
 def read_current(path: Path, text: str, today: date | None) -> Catalogue | None:
     """The catalogue of `text`, the file's before an edit; None if it is empty. One with no
-    papers yet is accepted: papers are to be added."""
+    papers yet is accepted: papers are to be added. One written as a single flow mapping
+    (`{papers: […]}`), which entries cannot be added to as lines, is refused."""
     if not text.strip():
         return None
-    return parse(text, path, today, require_papers=False)
+    root = compose_checked(text, path)
+    if isinstance(root, yaml.MappingNode) and root.flow_style:
+        raise CatalogueError(
+            path,
+            root.start_mark.line + 1,
+            "cannot add to a catalogue written as one `{…}` mapping; write its keys as "
+            "`key: value` lines (settings:, papers:) and add again",
+        )
+    return parse_composed(root, path, today, require_papers=False)
 
 
-def write_checked(path: Path, text: str, today: date | None) -> None:
-    """Replace the catalogue at `path` with `text` if that is a valid catalogue (else raise
-    CatalogueError, and the file stays as it was)."""
-    parse(text, path, today)
+def write_checked(
+    path: Path, text: str, today: date | None, added: Sequence[str] | None = None
+) -> None:
+    """Replace the catalogue at `path` with `text` if that is a valid catalogue listing
+    every paper the file lists, unchanged and in order, then the entries keyed `added`
+    (`Entry.key`; None: any); else raise CatalogueError, and the file stays as it was."""
+    before = _papers(compose_checked(read(path), path)) if path.exists() else []
+    try:
+        root = compose_checked(text, path)
+    except CatalogueError:
+        raise _cannot_keep(path, before[-1] if before else None) from None
+    try:
+        catalogue = parse_composed(root, path, today)
+    except CatalogueError as err:
+        # Its line is one of the text that was not written.
+        raise CatalogueError(path, None, f"cannot add: {err.problem}") from None
+    after = _papers(root)
+    changed = [a for a, b in zip(before, after, strict=False) if not _same(a, b)]
+    new_keys = [e.key for e in catalogue.entries[len(before) :]]
+    if changed or len(after) < len(before) or (added is not None and new_keys != list(added)):
+        raise _cannot_keep(path, changed[0] if changed else before[-1] if before else None)
     write_atomic(path, text)
+
+
+def _cannot_keep(path: Path, entry: yaml.Node | None) -> CatalogueError:
+    """The refusal of an edit that would change `entry`, or what follows it."""
+    return CatalogueError(
+        path,
+        entry.start_mark.line + 1 if entry else None,
+        "cannot add to `papers:` without changing the entry here as it is written (an "
+        "alias at its end, say); write it more plainly, or add the new entry by hand",
+    )
+
+
+def _papers(root: yaml.Node | None) -> list[yaml.Node]:
+    """The entries of the `papers:` list of a composed catalogue."""
+    papers = _child(root, "papers")
+    return list(papers.value) if isinstance(papers, yaml.SequenceNode) else []
+
+
+def _same(a: yaml.Node, b: yaml.Node) -> bool:
+    """Whether two composed nodes mean the same, wherever and in whatever style written."""
+    if type(a) is not type(b) or a.tag != b.tag:
+        return False
+    if isinstance(a, yaml.ScalarNode):
+        return bool(a.value == b.value)
+    if len(a.value) != len(b.value):
+        return False
+    if isinstance(a, yaml.MappingNode):
+        return all(
+            _same(key_a, key_b) and _same(value_a, value_b)
+            for (key_a, value_a), (key_b, value_b) in zip(a.value, b.value, strict=True)
+        )
+    return all(_same(x, y) for x, y in zip(a.value, b.value, strict=True))
 
 
 def entry_text(arxiv_id: ArxivId, usecase: str, topics: Sequence[str]) -> str:
@@ -171,7 +239,7 @@ def _text_value(key: str, value: str, indent: str) -> str:
         block = " >-\n" + "".join(f"{inner}{line}\n" for line in wrapped)
     if _reads_back(block, value):
         return block
-    return f" {json.dumps(value, ensure_ascii=False)}\n"
+    return f" {_quoted(value)}\n"
 
 
 def _scalar(value: str, flow: bool = True) -> str:
@@ -187,7 +255,23 @@ def _scalar(value: str, flow: bool = True) -> str:
             plain = _reads_back(f" {value}", value)
         if plain:
             return value
-    return json.dumps(value, ensure_ascii=False)
+    return _quoted(value)
+
+
+# What a double-quoted YAML scalar cannot hold as itself: YAML's own line breaks (which
+# it folds into a space), characters it refuses in a file, and surrogates (no UTF-8).
+_UNQUOTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _quoted(value: str) -> str:
+    """`value` as a double-quoted YAML scalar that reads back as exactly `value`.
+
+    JSON's escapes are YAML's; the characters JSON leaves as they are and YAML does not
+    are escaped too.
+    """
+    return _UNQUOTABLE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False)
+    )
 
 
 def _reads_back(after_colon: str, value: str) -> bool:
@@ -199,7 +283,9 @@ def _reads_as(text: str, expected: object) -> bool:
     """Whether YAML `text` is read as `expected` (not, if it is no valid YAML: `=` alone)."""
     try:
         return bool(read_yaml(text) == expected)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError):
+        # libyaml reads UTF-8, which cannot hold a lone surrogate (from a terminal whose
+        # bytes were not UTF-8); such text is escaped.
         return False
 
 
@@ -211,13 +297,60 @@ def insert_entries(text: str, items: Sequence[str]) -> str:
     if papers is None:
         body = "".join(_indent(item, "  ") for item in items)
         return text.rstrip("\n") + ("\n\n" if text.strip() else "") + "papers:\n" + body
-    if isinstance(papers, yaml.SequenceNode) and papers.value and not papers.flow_style:
+    if isinstance(papers, yaml.SequenceNode) and papers.value and papers.flow_style:
+        return insert_entries(_as_block_list(text, papers), items)
+    if isinstance(papers, yaml.SequenceNode) and papers.value:
         second = papers.value[1].start_mark.line if len(papers.value) > 1 else None
         return _append_items(lines, papers, items, spaced=_items_are_spaced(second, lines))
     # `papers:` with no items (empty, null or []): replace the value with a block list.
     start, stop = papers.start_mark.index, papers.end_mark.index
     block = "".join(_indent(item, "  ") for item in items)
     return text[:start].rstrip(" ") + "\n" + block + text[stop:].lstrip(" ").lstrip("\n")
+
+
+# A comment, to the end of its line; between the entries of a flow list only commas,
+# blanks and comments can stand.
+_COMMENT = re.compile("#[^\r\n\x85\u2028\u2029]*")
+_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+def _as_block_list(text: str, papers: yaml.SequenceNode) -> str:
+    """`text` with the flow list `papers` (`[{…}, {…}]`) written as a block list: one
+    `- {…}` per entry, each as written, its comments kept beside or above it."""
+    start, stop = papers.start_mark.index, papers.end_mark.index
+    entries = [(e.start_mark.index, e.end_mark.index) for e in papers.value]
+    # The text around the entries: after `[`, between them, and before `]`.
+    gaps = [
+        text[left:right]
+        for left, right in zip(
+            [text.index("[", start) + 1] + [end for _, end in entries],
+            [begin for begin, _ in entries] + [stop - 1],
+            strict=True,
+        )
+    ]
+    same_line, below = zip(*(_split_gap(gap) for gap in gaps), strict=True)
+    lines = []
+    for number, (begin, end) in enumerate(entries):
+        lines += [f"  {comment}\n" for comment in below[number]]
+        entry = "\n".join(
+            ("    " + line if line.strip() else line) if row else line
+            for row, line in enumerate(text[begin:end].split("\n"))
+        )
+        lines.append(f"  - {entry}{_trailing(same_line[number + 1])}\n")
+    lines += [f"  {comment}\n" for comment in below[-1]]
+    head = text[:start].rstrip() + _trailing(same_line[0]) + "\n"
+    return head + "".join(lines) + text[stop:].lstrip(" ").lstrip("\n")
+
+
+def _split_gap(gap: str) -> tuple[list[str], list[str]]:
+    """The comments of a gap between flow entries: those on the line the gap starts on,
+    and those below."""
+    first, *rest = _BREAK.split(gap, maxsplit=1)
+    return _COMMENT.findall(first), _COMMENT.findall("".join(rest))
+
+
+def _trailing(comments: Sequence[str]) -> str:
+    return "".join(f"  {comment}" for comment in comments)
 
 
 def add_topics(text: str, topics: Sequence[str]) -> str:
@@ -242,7 +375,8 @@ def _append_items(
     # Items sit two columns right of their dash; the dash is what start_mark misses.
     indent = " " * max(0, node.value[0].start_mark.column - 2)
     end = _end_line(node, lines)
-    blank = "\n" if spaced else ""
+    # A blank line may already end the list: the end of a `|+` block.
+    blank = "\n" if spaced and end > 0 and lines[end - 1].strip() else ""
     block = "".join(blank + _indent(item, indent) for item in items)
     if end > 0 and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
@@ -261,14 +395,32 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 def _end_line(papers: yaml.SequenceNode, lines: list[str]) -> int:
     """Index of the first line after the last item's content (comments after it stay after)."""
-    last: yaml.Node = papers.value[-1]
+    item: yaml.Node = papers.value[-1]
     # A block mapping or list ends where the next token starts, after any comments that
-    # follow it (a heading for `rejected:`, say): its content ends with its last value.
-    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
-        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    # follow it (a heading for `rejected:`, say): its content ends with the value that ends
+    # last. An alias is its anchor's node, written above: only nodes written here count.
+    written = []
+    inside = [item]
+    while inside:
+        node = inside.pop()
+        if node.start_mark.index < item.start_mark.index:
+            continue
+        if isinstance(node, yaml.MappingNode) and not node.flow_style:
+            inside += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode) and not node.flow_style:
+            inside += node.value
+        else:
+            written.append(node)
+    last = max(written, key=lambda node: int(node.end_mark.index))
     mark = last.end_mark
     end = int(mark.line) + (1 if mark.column > 0 else 0)
-    while end > 0 and not lines[end - 1].strip():
+    # The blank lines that end a `|+` block are part of its text.
+    keeps_blanks = (
+        isinstance(last, yaml.ScalarNode)
+        and last.style in ("|", ">")
+        and str(last.value).endswith("\n\n")
+    )
+    while not keeps_blanks and end > 0 and not lines[end - 1].strip():
         end -= 1
     return end
 

@@ -8,6 +8,7 @@ composed YAML nodes, so that each keeps its line number.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,14 @@ from typing import Any
 import yaml
 
 from litsync.catalogue.model import Catalogue, Entry, Overrides, Settings
-from litsync.catalogue.settings import read_discover, read_exports, read_rejected
+from litsync.catalogue.settings import (
+    check_generated,
+    read_discover,
+    read_exports,
+    read_path,
+    read_rejected,
+    read_template,
+)
 from litsync.errors import CatalogueError, IdentifierError
 from litsync.sources import arxiv_ids
 from litsync.sources.arxiv_ids import ArxivId
@@ -41,13 +49,21 @@ def load(path: Path, today: date | None = None, require_papers: bool = True) -> 
 def read(path: Path) -> str:
     """The text of ``ids.yaml``; raise CatalogueError if it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CatalogueError(
             path, None, "catalogue not found; create it with a `papers:` list (see README)"
         ) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise CatalogueError(path, None, f"cannot read the catalogue: {err}") from None
+    # Decoded whole, so that an error's position is the file's (read_text decodes chunks).
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise CatalogueError(path, line, f"cannot read the catalogue: {err}") from None
+    # Line breaks as read_text gives them, and as an edit writes them back.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse(
@@ -57,7 +73,14 @@ def parse(
 
     `require_papers=False` accepts a catalogue without papers yet, for `litsync add`.
     """
-    root = _compose(text, path)
+    root = compose_checked(text, path)
+    return parse_composed(root, path, today, require_papers)
+
+
+def parse_composed(
+    root: yaml.Node | None, path: Path, today: date | None = None, require_papers: bool = True
+) -> Catalogue:
+    """`parse` of catalogue text already composed (by `compose_checked`)."""
     if root is None:
         raise CatalogueError(path, None, "the catalogue is empty; add a `papers:` list")
     reader = _Reader(path, today)
@@ -89,22 +112,43 @@ def read_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_FAST_LOADER)
 
 
-def _compose(text: str, path: Path) -> yaml.Node | None:
+def compose_checked(text: str, path: Path) -> yaml.Node | None:
+    """`compose`, with a YAML error raised as a CatalogueError at its line."""
     try:
         return compose(text)
-    except yaml.YAMLError:
-        # libyaml words its errors differently; the pure-Python parser's messages (and
-        # lines) are the ones users see, so a broken file is parsed again to report it.
-        pass
+    except yaml.YAMLError as err:
+        libyaml_error = err
+    # libyaml words its errors differently; the pure-Python parser's messages (and
+    # lines) are the ones users see, so a broken file is parsed again to report it.
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as err:
+    except RecursionError:
+        # The pure-Python composer recurses once per level of nesting; libyaml stops at
+        # a depth of its own and says where.
+        raise _located(libyaml_error, text, path) from None
+    except yaml.YAMLError as err:
+        raise _located(err, text, path) from None
+
+
+# Where YAML starts a new line, as its marks count lines.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _located(err: yaml.YAMLError, text: str, path: Path) -> CatalogueError:
+    if isinstance(err, yaml.MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         problem = err.problem or err.context or "invalid YAML"
-        raise CatalogueError(path, line, f"YAML syntax error: {problem}") from None
-    except yaml.YAMLError as err:
-        raise CatalogueError(path, None, f"YAML error: {err}") from None
+        return CatalogueError(path, line, f"YAML syntax error: {problem}")
+    if isinstance(err, yaml.reader.ReaderError):
+        # A character YAML does not allow in a file (NUL, say); its position is an index.
+        line = len(_LINE_BREAK.findall(text, 0, err.position)) + 1
+        return CatalogueError(
+            path,
+            line,
+            f"YAML error: unacceptable character #x{err.character:04x}: {err.reason}; remove it",
+        )
+    return CatalogueError(path, None, f"YAML error: {err}")
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -120,13 +164,37 @@ def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Constructor(yaml.SafeLoader):
+    """SafeLoader's values, without text that no UTF-8 file can hold."""
+
+    def construct_yaml_str(self, node: yaml.Node) -> str:
+        value = super().construct_yaml_str(node)
+        # Only an escape (`"\ud800"`) makes one; the document and exports could not be
+        # written with it.
+        if found := _SURROGATE.search(value):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{found.group()!r} is half of a UTF-16 pair, not a character, and cannot "
+                "be written to a file; remove it or write the character meant",
+                node.start_mark,
+            )
+        return value
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+
+
 class _Reader:
     """Walks the composed YAML nodes so that every value keeps its line number."""
 
     def __init__(self, path: Path, today: date | None) -> None:
         self.path = path
         self.today = today or date.today()  # one day for the whole catalogue
-        self._constructor = yaml.SafeLoader("")
+        self._constructor = _Constructor("")
 
     def fail(self, node: yaml.Node, problem: str) -> CatalogueError:
         return CatalogueError(self.path, _line(node), problem)
@@ -140,6 +208,11 @@ class _Reader:
         except ValueError as err:
             # e.g. `year: !!int abc`: a tag the value cannot have
             raise self.fail(node, f"YAML error: {err}") from None
+        except RecursionError:
+            # Values are built one level of nesting at a time, by recursion.
+            raise self.fail(
+                node, "YAML error: nested too deeply to read; a value is text or a list of names"
+            ) from None
 
     def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
@@ -230,9 +303,15 @@ class _Reader:
                 values[key] = read_discover(self, value_node)
             elif key == "exports":
                 values[key] = read_exports(self, value_node)
+            elif key == "output":
+                values[key] = read_path(self, value_node, "settings.output", Settings.output)
+            elif key == "template":
+                values[key] = read_template(self, value_node, Settings.template)
             else:
                 values[key] = self.text(value_node, f"settings.{key}")
-        return Settings(**values)
+        settings = Settings(**values)
+        check_generated(self, fields, settings)
+        return settings
 
     def entries(self, node: yaml.Node, settings: Settings) -> list[Entry]:
         if not isinstance(node, yaml.SequenceNode):
@@ -258,7 +337,13 @@ class _Reader:
             if required not in fields:
                 raise self.fail(node, f"the entry has no `{required}:`; add one")
         usecase = self.text(fields["usecase"], "usecase")
+        if not usecase.strip():
+            raise self.fail(
+                fields["usecase"], "usecase is empty; say what the paper is for, like Grasping"
+            )
         topics = self.words(fields["topics"], "topics")
+        if not topics:
+            raise self.fail(fields["topics"], "topics is empty; give one or more, like [Robotics]")
         for topic in topics:
             if settings.topics and topic not in settings.topics:
                 hint = did_you_mean(topic, settings.topics)

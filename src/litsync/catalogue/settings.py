@@ -26,19 +26,23 @@ import contextlib
 import re
 from collections.abc import Mapping
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 import yaml
 
 from litsync.catalogue.model import (
+    CANDIDATES_FILE,
     EXPORT_FORMATS,
     MAX_RESULTS_LIMIT,
     DiscoverSettings,
     Rejection,
     SavedSearch,
+    Settings,
 )
 from litsync.errors import CatalogueError
-from litsync.sources.arxiv_ids import ArxivId
+from litsync.output.exports import chosen
+from litsync.sources.arxiv_ids import CATEGORY, ArxivId
 
 DISCOVER_KEYS = ("searches", "feeds", "output")
 SEARCH_KEYS = ("query", "since", "max_results")
@@ -51,8 +55,16 @@ QUERY_FIELDS = (
 _QUOTED = re.compile(r'"[^"]*"')
 _FIELD = re.compile(r"\b([A-Za-z_]+):")
 # A listing feed: one category (cs.CV, hep-th, astro-ph.CO) or several joined by "+".
-_CATEGORY = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?"
-FEED_NAME = re.compile(rf"{_CATEGORY}(?:\+{_CATEGORY})*")
+FEED_NAME = re.compile(rf"{CATEGORY}(?:\+{CATEGORY})*")
+# The folders no path setting may name a file in, and what they hold.
+KEPT_FOLDERS = {
+    "catalogue": "the catalogue and its cache",
+    "templates": "the templates",
+    ".litsync": "litsync's run state",
+    ".git": "git's own files",
+}
+NAME_MAX = 255  # the longest file or folder name, in bytes, on Linux's and macOS's file systems
+SHOWN_PATH = 60  # the characters of a path an error message quotes
 
 
 class NodeReader(Protocol):
@@ -121,8 +133,105 @@ def read_discover(reader: NodeReader, node: yaml.Node) -> DiscoverSettings:
                 raise reader.fail(fields["feeds"], f"settings.discover.feeds: {problem}")
         values["feeds"] = feeds
     if "output" in fields:
-        values["output"] = reader.text(fields["output"], "settings.discover.output")
+        values["output"] = read_path(
+            reader, fields["output"], "settings.discover.output", CANDIDATES_FILE
+        )
     return DiscoverSettings(**values)
+
+
+def shown(path: str) -> str:
+    """`path` quoted for an error message, shortened if it is long."""
+    return repr(path if len(path) <= SHOWN_PATH else path[:SHOWN_PATH] + "…")
+
+
+def name_problem(path: str, example: str, base: str = "the repository") -> str | None:
+    """Why `path` cannot name a file under `base`, the folder it is relative to, or None."""
+    parts = PurePosixPath(path).parts
+    if "\0" in path:
+        return f"{shown(path)} contains a NUL character; give a file's path, like {example}"
+    if PurePosixPath(path).is_absolute():
+        return f"{shown(path)} is an absolute path; give one relative to {base}, like {example}"
+    if ".." in parts:
+        return f"{shown(path)} leads out of {base} (`..`); give a path inside it, like {example}"
+    if not parts:
+        return f"{shown(path)} names no file; give one, like {example}"
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in parts):
+        return (
+            f"{shown(path)} has a name longer than {NAME_MAX} bytes, more than a file system "
+            f"allows; give a shorter one, like {example}"
+        )
+    return None
+
+
+def kept_folder(path: PurePosixPath) -> str | None:
+    """The kept folder `path` (relative to the repository) lies in, with what it holds."""
+    # Case-insensitive file systems (macOS) treat Catalogue/ as catalogue/.
+    first = path.parts[0].casefold() if path.parts else ""
+    return f"{first}/, which holds {KEPT_FOLDERS[first]}" if first in KEPT_FOLDERS else None
+
+
+def path_problem(path: str, example: str) -> str | None:
+    """Why `path` cannot name a file litsync writes in the repository, or None."""
+    problem = name_problem(path, example)
+    if problem is None and (folder := kept_folder(PurePosixPath(path))):
+        *names, last = (f"{name}/" for name in KEPT_FOLDERS)
+        problem = (
+            f"{shown(path)} is in {folder}; choose a file outside {', '.join(names)} and "
+            f"{last}, like {example}"
+        )
+    return problem
+
+
+def read_path(reader: NodeReader, node: yaml.Node, what: str, example: str) -> str:
+    """A path setting naming a file litsync writes in the repository (`example` is one)."""
+    path = reader.text(node, what)
+    problem = path_problem(path, example)
+    if problem:
+        raise reader.fail(node, f"{what} {problem}")
+    return path
+
+
+def read_template(reader: NodeReader, node: yaml.Node, example: str) -> str:
+    """``settings.template``: a file's path in ``templates/`` (`example` is one)."""
+    name = reader.text(node, "settings.template")
+    problem = name_problem(name, example, "templates/")
+    if problem:
+        raise reader.fail(node, f"settings.template {problem}")
+    return name
+
+
+def check_generated(
+    reader: NodeReader, fields: Mapping[str, yaml.Node], settings: Settings
+) -> None:
+    """Refuse a document or review file named like another file litsync writes, which
+    the two would overwrite in turn; `fields` are the ``settings:`` block's nodes."""
+    document = PurePosixPath(settings.output)
+    review = PurePosixPath(settings.discover.output)
+    exports = {PurePosixPath(export.file.as_posix()) for export in chosen(settings)}
+    review_node = None
+    if "discover" in fields:
+        review_node = reader.mapping(fields["discover"], "settings.discover", DISCOVER_KEYS).get(
+            "output"
+        )
+    if document in exports and "output" in fields:
+        raise reader.fail(
+            fields["output"],
+            f"settings.output {shown(settings.output)} is an export's file (settings.exports); "
+            "choose another file for the document",
+        )
+    if review in exports and review_node is not None:
+        raise reader.fail(
+            review_node,
+            f"settings.discover.output {shown(settings.discover.output)} is an export's file "
+            "(settings.exports); choose another file for the review file",
+        )
+    if document == review:
+        # The two defaults differ, so one of the two is written in the catalogue.
+        raise reader.fail(
+            review_node if review_node is not None else fields["output"],
+            f"settings.output and settings.discover.output both name "
+            f"{shown(settings.output)}; choose a file of its own for each",
+        )
 
 
 def _read_search(reader: NodeReader, node: yaml.Node) -> SavedSearch:

@@ -166,6 +166,7 @@ def discover(
     """Read every source, keep what the catalogue lacks, write the review file."""
     catalogue = load(project.catalogue)
     settings = catalogue.settings.discover
+    output = project.writable(settings.output, "settings.discover.output")
     report = DiscoverReport(sources=choose_sources(settings, queries, feeds, since, max_results))
     if not report.sources:
         raise CatalogueError(
@@ -204,7 +205,6 @@ def discover(
     )
     if len(report.failures) == len(report.sources):
         return report  # nothing was read: the last review file stays as it was
-    output = project.root / settings.output
     text = render_document(_view(project, catalogue, report), project.templates, TEMPLATE)
     report.output, report.changed = project.relative(output), write_atomic(output, text)
     return report

@@ -29,6 +29,7 @@ from urllib.parse import quote_plus
 
 from litsync.catalogue import edit
 from litsync.catalogue.edit import Field
+from litsync.catalogue.load import read
 from litsync.catalogue.model import Catalogue, YearSource
 from litsync.commands import markdown_list
 from litsync.commands.markdown_list import ListedDocument, ListedPaper, Note, quote
@@ -130,7 +131,7 @@ def import_list(
     path = project.catalogue
     report = ImportReport(source, project.relative(path), notes=list(document.notes))
     with project_lock(project.lock):
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = read(path) if path.exists() else ""
         current = edit.read_current(path, text, today)
         papers = _unlisted(document.papers, current, report)
         if not papers:

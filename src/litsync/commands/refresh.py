@@ -78,13 +78,25 @@ def plan(
 
 
 @contextlib.contextmanager
-def writing(project: Project, catalogue: Catalogue) -> Iterator[None]:
-    """Hold the project lock while the list's files are written, having removed the
-    temporary files of a run that was killed as it wrote."""
+def locked(project: Project, today: date | None = None) -> Iterator[Catalogue]:
+    """Hold the project lock while the list's files are written, and yield the catalogue,
+    read under it, having removed the temporary files of a run that was killed as it wrote.
+
+    Read before the lock, the catalogue could be the one a concurrent `litsync add` was
+    replacing, and the run would undo the addition.
+    """
     with project_lock(project.lock):
+        catalogue = load(project.catalogue, today)
         for folder in project.folders(catalogue.settings):
             remove_leftovers(folder)
-        yield
+        yield catalogue
+
+
+def render(project: Project) -> tuple[list[tuple[str, bool]], list[str]]:
+    """`litsync render`: write the document and the exports under the project lock (see
+    `write_generated` for what is returned)."""
+    with locked(project) as catalogue:
+        return write_generated(project, catalogue)
 
 
 def refresh(
@@ -96,9 +108,8 @@ def refresh(
 ) -> RefreshReport:
     """Run the whole job under the project lock and report what happened."""
     today = today or date.today()
-    catalogue = load(project.catalogue, today)
-    settings = catalogue.settings
-    with writing(project, catalogue):
+    with locked(project, today) as catalogue:
+        settings = catalogue.settings
         cache = Cache.load(project.cache)
         checks = CheckLog.load(project.state)
         due = plan(catalogue, cache, checks, today, force)
@@ -185,7 +196,9 @@ def render_files(
     document = render_document(view, project.templates, settings.template).encode()
     exports = render_exports(settings, [paper.paper for paper in view.papers])
     files = [(project.output(settings), document)]
-    files += [(project.root / path, data) for path, data in exports]
+    files += [
+        (path, data) for path, (_, data) in zip(project.exports(settings), exports, strict=True)
+    ]
     return files, list(view.unresolved)
 
 

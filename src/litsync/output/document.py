@@ -8,11 +8,13 @@ template only lays the result out. Fetched text is escaped by the environment's
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from litsync.catalogue.model import Catalogue, Entry
 from litsync.errors import TemplateError
@@ -120,13 +122,41 @@ def group_by_year(papers: list[PaperView]) -> tuple[Group, ...]:
     return tuple(Group(str(year), tuple(members[year])) for year in sorted(members))
 
 
+class ProjectTemplates(jinja2.FileSystemLoader):
+    """The project's ``templates/`` folder, refusing a template that is really a file
+    elsewhere (a symbolic link out of it), which could put any file the checkout can read,
+    such as ``.git/config`` and its credentials, into the committed document."""
+
+    def __init__(self, templates: Path) -> None:
+        super().__init__(templates)
+        self.templates = templates
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.templates.joinpath(*split_template_path(template))
+        if path.exists():
+            real = path.resolve()
+            folder = self.templates.resolve()
+            # The folder itself must be the repository's, not a link to another one.
+            inside = folder.is_relative_to(self.templates.parent.resolve())
+            if not (inside and real.is_relative_to(folder)):
+                raise TemplateError(
+                    path,
+                    None,
+                    f"the template leads, through a symbolic link, to {real}, outside the "
+                    f"repository's {self.templates.name}/; put the file itself there",
+                )
+        return super().get_source(environment, template)
+
+
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment: undefined variables fail, fetched text is escaped."""
     defaults = jinja2.PackageLoader("litsync", "templates")
     # The project's own templates win; litsync's defaults serve a list that has none.
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader(templates),
+            ProjectTemplates(templates),
             defaults,
             jinja2.PrefixLoader({DEFAULTS_PREFIX: defaults}),
         ]

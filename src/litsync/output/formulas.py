@@ -1,4 +1,4 @@
-"""LaTeX formulas in fetched text: ``$O(n^2)$`` is kept as written by every output."""
+"""LaTeX formulas in fetched text: ``$O(n^2)$`` is kept readable, and inert, by every output."""
 
 from __future__ import annotations
 

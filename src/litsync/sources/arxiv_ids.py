@@ -26,15 +26,21 @@ OLD_ARCHIVES = frozenset(
     }
 )  # fmt: skip
 
-_NEW = re.compile(r"(?P<yymm>\d{4})\.(?P<seq>\d{4,5})(?:v(?P<version>\d+))?")
+# ASCII only: `\d` and case folding would also take look-alikes (full-width or
+# Arabic-Indic digits, the Kelvin sign for `k`), which arXiv has no paper for.
+_NEW = re.compile(r"(?P<yymm>\d{4})\.(?P<seq>\d{4,5})(?:v(?P<version>\d+))?", re.ASCII)
 _OLD = re.compile(
     r"(?P<archive>[a-z][a-z-]*)(?:\.(?P<subject>[A-Za-z-]+))?/"
-    r"(?P<yymm>\d{4})(?P<seq>\d{3})(?:v(?P<version>\d+))?"
+    r"(?P<yymm>\d{4})(?P<seq>\d{3})(?:v(?P<version>\d+))?",
+    re.ASCII,
 )
 # Prefixes of the URL forms: abs/pdf/html pages on any arxiv.org host, http or https.
-_URL = re.compile(r"^https?://(?:[a-z]+\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE)
-_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
-_VERSION_SUFFIX = re.compile(r"v\d+$")
+_URL = re.compile(r"^https?://(?:[a-z]+\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE | re.ASCII)
+_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE | re.ASCII)
+_VERSION_SUFFIX = re.compile(r"v\d+$", re.ASCII)
+
+# An arXiv category: cs.CV, hep-th, astro-ph.CO.
+CATEGORY = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?"
 
 FIRST_NEW_STYLE = 704  # April 2007, as YYMM
 FIRST_FIVE_DIGIT = 1501
@@ -89,13 +95,22 @@ def parse(text: str, today: date | None = None) -> ArxivId:
         base = _check_old(match, raw)
     else:
         raise IdentifierError(
-            f"{raw!r} is not an arXiv identifier (expected e.g. 1812.07252, "
-            "hep-th/9901001 or https://arxiv.org/abs/1812.07252)"
+            f"{raw!r} is not an arXiv identifier{_look_alike(core)} (expected e.g. "
+            "1812.07252, hep-th/9901001 or https://arxiv.org/abs/1812.07252)"
         )
     version = match.group("version")
     if version is not None and int(version) < 1:
         raise IdentifierError(f"{raw!r}: versions start at v1")
     return ArxivId(base, int(version) if version else None)
+
+
+def _look_alike(core: str) -> str:
+    """For the error message: the first character of `core` that only looks like one of
+    an identifier's (a full-width digit, say); nothing if all are ASCII."""
+    foreign = next((c for c in core if not c.isascii()), None)
+    if foreign is None:
+        return ""
+    return f": {foreign!r} (U+{ord(foreign):04X}) is not an ASCII character; type it again"
 
 
 def _check_month(yymm: str, raw: str) -> tuple[int, int]:

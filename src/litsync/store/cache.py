@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -22,6 +23,19 @@ CACHE_FILE = Path("catalogue") / "cache.json"
 # orjson's layout with these is json.dumps(..., indent=2, ensure_ascii=False) + "\n".
 JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 FORMAT_VERSION = 1
+TOP_KEYS = ("format", "papers")
+RESTORE = (
+    "litsync cannot read the cache whole, so it leaves it as it is: restore it with "
+    "`git checkout -- catalogue/cache.json` or delete it to refetch everything"
+)
+
+
+class _DuplicateKey(ValueError):
+    """A key written twice in one object of the cache's JSON."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 class Cache:
@@ -57,31 +71,43 @@ class Cache:
             data = path.read_bytes()
         except FileNotFoundError:
             return cls(path)
+        except IsADirectoryError:
+            raise CacheError(
+                path, None, f"a folder stands where the cache's file should be; {RESTORE}"
+            ) from None
         except OSError as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
         return cls.parse(path, data)
 
     @classmethod
     def parse(cls, path: Path, data: bytes) -> Cache:
-        """Read a cache from its file's bytes; `path` names it in error messages."""
-        try:
-            # json is left to say what is wrong with a file orjson cannot read (or to
-            # read what only json accepts, such as a lone surrogate).
-            return cls(path, _records_from(path, data, orjson.loads(data)))
-        except orjson.JSONDecodeError:
-            pass
+        """Read a cache from its file's bytes; `path` names it in error messages.
+
+        Only a file read whole is accepted: what litsync would not write back (a key twice,
+        a key it does not know) is refused, never dropped at the next save.
+        """
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             raise CacheError(path, None, f"cannot read the cache: {err}") from None
         try:
-            parsed = json.loads(text)
+            # json rather than orjson: only its hook sees an object's keys before they
+            # are made a dict, which keeps the last of a key written twice.
+            parsed = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as err:
             raise CacheError(
                 path,
                 err.lineno,
                 f"the cache is not valid JSON ({err.msg}); restore it with "
                 "`git checkout -- catalogue/cache.json` or delete it to refetch everything",
+            ) from None
+        except _DuplicateKey as err:
+            raise CacheError(
+                path, None, f"the key {err.key!r} appears twice in one object; {RESTORE}"
+            ) from None
+        except RecursionError:
+            raise CacheError(
+                path, None, f"the cache nests too deeply to be read; {RESTORE}"
             ) from None
         return cls(path, _records_from(path, text, parsed))
 
@@ -101,10 +127,17 @@ class Cache:
         )
 
 
-def _records_from(path: Path, text: str | bytes, data: object) -> dict[str, Record]:
+def _records_from(path: Path, text: str, data: object) -> dict[str, Record]:
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
         raise CacheError(
             path, 1, f"not a litsync cache of format {FORMAT_VERSION}; restore it from git"
+        )
+    unknown = sorted(data.keys() - set(TOP_KEYS))
+    if unknown:
+        raise CacheError(
+            path,
+            _line_of(text, unknown[0]),
+            f"unknown key {unknown[0]!r} at the cache's top level; {RESTORE}",
         )
     papers = data.get("papers")
     if not isinstance(papers, dict):
@@ -126,9 +159,19 @@ def _records_from(path: Path, text: str | bytes, data: object) -> dict[str, Reco
     return records
 
 
-def _line_of(text: str | bytes, key: str) -> int | None:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")  # read by orjson, so UTF-8
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One JSON object as a dict; raise _DuplicateKey if a key appears twice in it."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _line_of(text: str, key: str) -> int | None:
     needle = json.dumps(key) + ":"
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip().startswith(needle):
