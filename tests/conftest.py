@@ -55,28 +55,36 @@ class ReliabilityLog:
         self.rows.append(ReliabilityRow(section, case, did, lost))
 
     def markdown(self) -> str:
+        sections = list(dict.fromkeys(row.section for row in self.rows))
         lines = [
             "# Reliability",
             "",
-            "Every fault and bad input below was tried by `tests/test_reliability.py` against",
-            "a real local server that reproduces arXiv's API and its bad days. The table is",
-            "written by that test run (command at the end); the *what litsync did* and *lost*",
-            "columns are computed from what the test observed, not typed by hand.",
+            "Every fault and bad input below was tried by the test suite",
+            "(tests/test_reliability.py, tests/test_hostile_*.py, tests/test_escaping.py) against",
+            "a real local server that reproduces arXiv's API and its bad days, or against real",
+            "files. The tables are written by that test run (command at the end); the *what",
+            "litsync did* and *lost* columns are computed from what the test observed, not typed",
+            "by hand: *nothing written* means the run refused before it changed any file.",
+            "",
+            "| section | cases tried | of them, nothing lost or nothing written |",
+            "| --- | --- | --- |",
         ]
-        section = None
-        for row in self.rows:
-            if row.section != section:
-                section = row.section
-                lines += ["", f"## {section}", "", "| tried | what litsync did | lost |",
-                          "| --- | --- | --- |"]  # fmt: skip
-            lines.append(f"| {row.case} | {row.did} | {row.lost} |")
+        for section in sections:
+            rows = [row for row in self.rows if row.section == section]
+            kept = sum(row.lost in ("nothing", "nothing written") for row in rows)
+            lines.append(f"| {section} | {len(rows)} | {kept} |")
+        for section in sections:
+            lines += ["", f"## {section}", "", "| tried | what litsync did | lost |",
+                      "| --- | --- | --- |"]  # fmt: skip
+            lines += [
+                f"| {r.case} | {r.did} | {r.lost} |" for r in self.rows if r.section == section
+            ]
         lines += [
             "",
             "Regenerate with:",
             "",
             "```sh",
-            ".venv/bin/python -m pytest tests/test_reliability.py "
-            "--reliability-report docs/RELIABILITY.md",
+            ".venv/bin/python -m pytest tests --reliability-report docs/RELIABILITY.md",
             "```",
         ]
         return "\n".join(lines) + "\n"
