@@ -205,7 +205,7 @@ def test_an_empty_later_page_is_retried(
         code, _, err = run(capsys, "discover", "--root", str(root), "--query", "all:a",
                              "--max-results", "150")  # fmt: skip
         assert code == 0, err
-        assert "arXiv: an empty page of results; retrying in" in err
+        assert "arXiv: an empty page although the feed counts 400 results; retrying in" in err
         assert [r.params["start"] for r in server.requests] == ["0", "100", "0", "100"]
     assert len(candidate_ids(root)) == 150
 
@@ -431,3 +431,19 @@ def test_saved_searches_and_rejections_load() -> None:
 )  # fmt: skip
 def test_curation_mistakes_point_at_their_line(settings: str, rejected: str, message: str) -> None:
     assert catalogue_error(settings, rejected) == message
+
+
+def test_a_search_result_that_is_not_whole_is_skipped_not_fatal(
+    tmp_path: Path,
+    server: ArxivServer,
+    discover_papers: list[Paper],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = curated_project(tmp_path)
+    assert run(capsys, "discover", "--root", str(root))[0] == 0
+    broken = next(i for i in candidate_ids(root) if i in server.corpus)
+    server.corpus[broken].versions[-1] = "not-a-date"
+    code, out, err = run(capsys, "discover", "--root", str(root))
+    assert code == 0, err
+    assert f"ignoring an incomplete result: {broken}" in err
+    assert out.startswith("Read 2 of 2 sources: ")

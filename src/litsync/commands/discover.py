@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-import arxiv
 import requests
 
 from litsync.catalogue.edit import entry_text
@@ -38,7 +37,7 @@ from litsync.output.document import render_document
 from litsync.output.markdown import Trusted, link_target
 from litsync.project import Project
 from litsync.sources import arxiv_ids
-from litsync.sources.arxiv_api import HarvestConfig, Harvester, describe, record_from_result
+from litsync.sources.arxiv_api import HarvestConfig, Harvester, describe
 from litsync.sources.arxiv_ids import ArxivId
 from litsync.sources.arxiv_rss import ANNOUNCE_TYPES, ListingItem, ListingReader
 from litsync.sources.http import Clock
@@ -212,30 +211,9 @@ def discover(
 
 def _search(harvester: Harvester, source: Source) -> list[Record]:
     """The newest results of a search, stopping at the first one older than `since`."""
-    harvester.client.page_size = min(source.max_results, SEARCH_PAGE_SIZE)
-    search = arxiv.Search(
-        query=source.name,
-        max_results=source.max_results,
-        sort_by=arxiv.SortCriterion.SubmittedDate,
-        sort_order=arxiv.SortOrder.Descending,
-    )
     since = source.since.isoformat() if source.since else None
-    records: list[Record] = []
-    for attempt in harvester.retrying:
-        with attempt:
-            records = []
-            try:
-                for item in harvester.client.results(search):
-                    record = record_from_result(item)
-                    if record is None:
-                        continue
-                    if since and record.published[:10] < since:
-                        break  # newest first: every later result is older still
-                    records.append(record)
-            except arxiv.UnexpectedEmptyPageError as err:
-                # The API sometimes answers a later page with nothing; a retry usually works.
-                raise ServiceError(err.url, 200, "an empty page of results") from None
-    return records
+    page_size = min(source.max_results, SEARCH_PAGE_SIZE)
+    return harvester.search(source.name, source.max_results, page_size, since)
 
 
 def _listing(reader: ListingReader, category: str) -> list[ListingItem]:

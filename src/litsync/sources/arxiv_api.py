@@ -280,6 +280,54 @@ class Harvester:
             return reason
         return f"{reason}; the time budget of {self.config.budget:g} s is spent"
 
+    def search(self, query: str, most: int, page_size: int, since: str | None) -> list[Record]:
+        """The newest `most` results of an arXiv search, stopping at the first one first
+        submitted before `since` (YYYY-MM-DD); entries that are not whole are skipped
+        and logged. Faults are retried as for a batch."""
+        records: list[Record] = []
+        for attempt in self.retrying:
+            with attempt:
+                records = self._search_pages(query, most, page_size, since)
+        return records
+
+    def _search_pages(
+        self, query: str, most: int, page_size: int, since: str | None
+    ) -> list[Record]:
+        records: list[Record] = []
+        start = 0
+        while start < most:
+            args = {
+                "search_query": query,
+                "id_list": "",
+                "sortBy": "submittedDate",
+                "sortOrder": "descending",
+                "start": str(start),
+                "max_results": str(min(page_size, most - start)),
+            }
+            url = self.config.api_url + "?" + urlencode(args)
+            feed = ET.fromstring(self.session.get(url).content)
+            entries = feed.findall("atom:entry", ATOM)
+            for entry in entries:
+                try:
+                    record = record_from_entry(entry, None)
+                except IncompleteEntryError as err:
+                    log.warning("ignoring an incomplete result: %s", err)
+                    continue
+                if record is None:
+                    continue
+                if since and record.published[:10] < since:
+                    return records  # newest first: every later result is older still
+                records.append(record)
+            start += len(entries)
+            total = _total_results(feed)
+            if start >= min(total, most):
+                break
+            if not entries:
+                raise ServiceError(
+                    url, 200, f"an empty page although the feed counts {plural(total, 'result')}"
+                )
+        return records
+
     def _fetch(self, batch: Sequence[ArxivId], answer: _BatchAnswer) -> None:
         """Fetch a batch into `answer`, retrying faults and answers that are not whole."""
         for attempt in self.retrying:
@@ -339,8 +387,9 @@ class IncompleteEntryError(ValueError):
         super().__init__(f"{arxiv_id}: {problem}")
 
 
-def record_from_entry(entry: ET.Element, wanted: dict[str, ArxivId]) -> Record | None:
-    """Turn one feed `<entry>` into a Record, if it is one of the identifiers asked for.
+def record_from_entry(entry: ET.Element, wanted: dict[str, ArxivId] | None) -> Record | None:
+    """Turn one feed `<entry>` into a Record, if it is one of the identifiers asked for
+    (`wanted=None` takes any, as a search returns).
 
     Raises IncompleteEntryError when it is asked for but not whole.
     """
@@ -363,33 +412,6 @@ def record_from_entry(entry: ET.Element, wanted: dict[str, ArxivId]) -> Record |
         journal_ref=text("arxiv:journal_ref"),
         comment=text("arxiv:comment"),
     )
-
-
-def record_from_result(
-    item: arxiv.Result, wanted: dict[str, ArxivId] | None = None
-) -> Record | None:
-    """Turn one API result into a Record, if it is one of the identifiers asked for and whole.
-
-    `wanted=None` takes any result, as a search (rather than an id_list) returns.
-    """
-    try:
-        return _record(
-            item.entry_id,
-            wanted,
-            title=normalise(item.title),
-            authors=[normalise(a.name) for a in item.authors],
-            abstract=normalise(item.summary),
-            published=item.published,
-            updated=item.updated,
-            primary_category=item.primary_category,
-            categories=list(item.categories),
-            doi=normalise(item.doi),
-            journal_ref=normalise(item.journal_ref),
-            comment=normalise(item.comment),
-        )
-    except IncompleteEntryError as err:
-        log.warning("ignoring an incomplete result: %s", err)
-        return None
 
 
 def _record(
