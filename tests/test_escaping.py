@@ -267,6 +267,10 @@ def test_hostile_paper_in_the_document_makes_no_link_of_its_own(
     forced_refresh(root, arxiv_server)
     document = (root / DOCUMENT).read_text(encoding="utf-8")
     section = document.split("\n## ")[1].split("\n---\n")[0]
+    # The pages the abstract names are listed, labelled, on litsync's own line for them.
+    (pages,) = [line for line in section.splitlines() if line.startswith("**arXiv** ")]
+    assert pages.endswith(" · [Project page](https://evil.example/x)")
+    section = section.replace(pages, "")
     committed = (ROOT / DOCUMENT).read_text(encoding="utf-8").split("\n## ")
     links: dict[str, list[str]] = {}
     for name, render in RENDERERS.items():
@@ -285,6 +289,7 @@ def test_hostile_paper_in_the_document_makes_no_link_of_its_own(
         SECTION,
         "a paper whose title, abstract and authors hold math markup, URLs and addresses",
         f"refreshed and rendered; its section read back by {' and '.join(links)} makes no "
-        "link but the paper's own, no emphasis, and reads as written",
+        "link but the paper's own and, labelled on litsync's line for them, the pages its "
+        "abstract names; no emphasis, and it reads as written",
         ", ".join(changed) or "nothing",
     )

@@ -114,7 +114,7 @@ def test_importing_litsyncs_own_document_gives_back_its_catalogue(
     code, out, _ = run(capsys, "import", str(root / DOCUMENT.name), "--root", str(root))
     assert code == 0
     assert out.splitlines()[0] == (
-        f"{root / DOCUMENT.name}:76: 1810.10093: the list's year 2020 kept as an override "
+        f"{root / DOCUMENT.name}:86: 1810.10093: the list's year 2020 kept as an override "
         "(arXiv says 2018)"
     )
     imported, bundled = load(root / "catalogue" / "ids.yaml"), load(ROOT / "catalogue" / "ids.yaml")

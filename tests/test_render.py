@@ -61,6 +61,8 @@ def hostile_cache() -> Cache:
                 title="<script>alert(1)</script> [x](javascript:alert(1)) `code` # *b* _i_",
                 authors=["O'Brien & <Sons>", "Ünïcødé | Näme"],
                 abstract="Costs $O(n_1^2)$ and $a<b$ time; see [here](http://evil) ~~gone~~ \\",
+                journal_ref="<i>J.</i> *Hostile* [1](x)",
+                doi="10.1/x_(y)",
             ),
             "2101.00002": record(
                 "2101.00002", version=2, requested="2101.00002v2", withdrawn=True, missing=True
@@ -94,6 +96,10 @@ Kept *as written* by the maintainer.
 
 **Authors** O'Brien \\& \\<Sons\\>, Ünïcødé \\| Näme
 
+**Published** \\<i\\>J.\\</i\\> \\*Hostile\\* \\[1\\](x)
+
+**arXiv** [v1](https://arxiv.org/abs/2101.00001) of 2022-02-01, cs.LG · [DOI](https://doi.org/10.1/x_%28y%29)
+
 **Abstract** Costs $`O(n_1^2)`$ and $`a<b`$ time; see \\[here\\](http:\\//evil) \\~\\~gone\\~\\~ \\\\
 
 ---
@@ -109,6 +115,8 @@ Kept *as written* by the maintainer.
 **Year** 2019
 
 **Authors** Ann Author
+
+**arXiv** [v2](https://arxiv.org/abs/2101.00002v2) of 2022-02-01, cs.LG
 
 **Abstract** An abstract.
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from litsync.catalogue.model import Entry, Overrides, Settings
 from litsync.sources.arxiv_ids import ArxivId
 from litsync.sources.paper import Paper
@@ -29,6 +31,7 @@ RECORD = Record(
     journal_ref="CVPR 2019",
 )
 CACHE = Cache(Path("cache.json"), {RECORD.id: RECORD})
+ENTRY = Entry(3, "Grasping", ("Robotics",), ArxivId("1812.07252"))
 
 
 def test_an_arxiv_entry_is_its_cached_record_with_the_overrides_applied() -> None:
@@ -44,6 +47,7 @@ def test_an_arxiv_entry_is_its_cached_record_with_the_overrides_applied() -> Non
         url="https://arxiv.org/abs/1812.07252v1",
         arxiv_id="1812.07252v1",
         version=3,
+        version_day="2019-03-28",
         withdrawn=False,
         missing=False,
         published="2018-12-18T18:59:59Z",
@@ -51,6 +55,41 @@ def test_an_arxiv_entry_is_its_cached_record_with_the_overrides_applied() -> Non
         doi="10.1109/CVPR.2019.01291",
         journal_ref="CVPR 2019",
         primary_category="cs.RO",
+        venue="CVPR 2019",
+        links=(("DOI", "https://doi.org/10.1109/CVPR.2019.01291"),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("comment", "venue"),
+    [
+        ("Accepted at CVPR 2024 (oral)", "CVPR 2024 (oral)"),
+        ("12 pages. To appear in the Proceedings of ICML 2021.", "Proceedings of ICML 2021"),
+        ("independently peer reviewed and presented at the IEEE ITSC 2019", "IEEE ITSC 2019"),
+        ("8 pages, 7 figures. Submitted to IROS 2017", None),
+        ("156 pages, 24 figures", None),
+    ],
+)
+def test_a_venue_is_what_the_comment_says_the_paper_was_published_at(
+    comment: str, venue: str | None
+) -> None:
+    paper = paper_of(ENTRY, Settings(), Cache(Path("c"), {RECORD.id: RECORD._replace(
+        journal_ref=None, comment=comment)}))  # fmt: skip
+    assert paper is not None and paper.venue == venue
+
+
+def test_the_pages_an_abstract_names_are_its_links() -> None:
+    abstract = (
+        "We release code at https://github.com/o/sim2real. See also https://example.org/a, "
+        "and our models (https://huggingface.co/o/m). Project page: https://o.github.io/x."
+    )
+    record = RECORD._replace(abstract=abstract, doi="10.48550/arXiv.1812.07252")
+    paper = paper_of(ENTRY, Settings(), Cache(Path("c"), {RECORD.id: record}))
+    assert paper is not None and paper.doi is None  # arXiv's own DOI names the preprint
+    assert paper.links == (
+        ("Code", "https://github.com/o/sim2real"),
+        ("Hugging Face", "https://huggingface.co/o/m"),
+        ("Project page", "https://o.github.io/x"),
     )
 
 

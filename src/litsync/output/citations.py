@@ -33,8 +33,6 @@ _PROCEEDINGS = re.compile(
 )
 # The year in a journal reference: "CVPR 2017", "Phys. Rev. D 50, 1234 (1994)".
 _JOURNAL_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-# arXiv's own DataCite DOIs name the preprint, not a publication.
-ARXIV_DOI_PREFIX = "10.48550/"
 _KEY_STOPWORDS = frozenset(
     {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is"}
 )
@@ -111,7 +109,7 @@ def draft(paper: Paper) -> Citable:
         return Citable(key, "manual", paper.title, authors, paper.year, (paper.year,),
                        paper.abstract, paper.url, None, None, None, None)  # fmt: skip
     day = paper.day
-    doi = paper.doi if paper.doi and not paper.doi.startswith(ARXIV_DOI_PREFIX) else None
+    doi = paper.doi
     kind = publication_kind(paper.journal_ref, doi)
     year = paper.year
     # A year the maintainer overrode stands alone: arXiv's day would contradict it.

@@ -37,6 +37,8 @@ class PaperView:
     anchor: Trusted
     url: Trusted
     """The paper's page, ready to stand in a Markdown link."""
+    links: tuple[tuple[str, Trusted], ...]
+    """The paper's other pages (`Paper.links`), ready to stand in Markdown links."""
     usecase: str
     topics: tuple[str, ...]
     paper: Paper
@@ -97,7 +99,8 @@ def build_view(catalogue: Catalogue, cache: Cache) -> DocumentView:
 def paper_view(number: int, entry: Entry, paper: Paper) -> PaperView:
     """The paper of `entry` as the document's `number`th."""
     anchor = Trusted(f"ref{number}")
-    return PaperView(number, anchor, Trusted(paper.url), entry.usecase, entry.topics, paper)
+    links = tuple((label, Trusted(url)) for label, url in paper.links)
+    return PaperView(number, anchor, Trusted(paper.url), links, entry.usecase, entry.topics, paper)
 
 
 def group_by_topic(papers: list[PaperView], order: tuple[str, ...]) -> tuple[Group, ...]:

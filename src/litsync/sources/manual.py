@@ -24,6 +24,7 @@ def paper(entry: Entry, settings: Settings, cache: Cache) -> Paper:
         url=page_url(entry.url),
         arxiv_id=None,
         version=None,
+        version_day=None,
         withdrawn=False,
         missing=False,
         published=None,
@@ -31,4 +32,6 @@ def paper(entry: Entry, settings: Settings, cache: Cache) -> Paper:
         doi=None,
         journal_ref=None,
         primary_category=None,
+        venue=None,
+        links=(),
     )

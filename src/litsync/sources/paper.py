@@ -20,6 +20,8 @@ class Paper(NamedTuple):
     """As cited: with its version when the catalogue pins one; None off arXiv."""
     version: int | None
     """The version the fields describe; None off arXiv."""
+    version_day: str | None
+    """The day (YYYY-MM-DD) that version appeared; None off arXiv."""
     withdrawn: bool
     """The authors withdrew the paper."""
     missing: bool
@@ -29,9 +31,16 @@ class Paper(NamedTuple):
     day: str | None
     """Date and time of the version the year comes from (settings.year_from)."""
     doi: str | None
+    """The DOI of the paper's publication (not arXiv's own DataCite DOI of the preprint)."""
     journal_ref: str | None
     """Where the paper was published, as its authors wrote it."""
     primary_category: str | None
+    venue: str | None
+    """Where the paper was published: its journal reference, else a venue its authors'
+    comment names ("Accepted at CVPR 2024"); None for a preprint."""
+    links: tuple[tuple[str, str], ...]
+    """Pages about the paper beside its own, each a label and a URL as `page_url` makes
+    it: its DOI, and code, data and project pages its abstract or comment names."""
 
 
 def page_url(url: str) -> str:
