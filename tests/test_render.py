@@ -190,6 +190,9 @@ def test_undefined_variable_is_a_template_error(tmp_path: Path) -> None:
         render_document(view, templates, "t.md.j2")
     assert str(info.value).startswith(f"{templates / 't.md.j2'}:3: ")
     assert "has no attribute 'subtitle'" in str(info.value)
+    assert "(it has title, introduction, index_note, by_topic, by_year, papers, unresolved)" in str(
+        info.value
+    )
 
 
 def test_template_syntax_error_names_the_line(tmp_path: Path) -> None:
@@ -220,3 +223,14 @@ def test_a_list_without_templates_uses_litsyncs_default(tmp_path: Path) -> None:
         "# Hostile list\n\nKept *as written* by the maintainer.\n\n**By topic:**\n"
     )
     assert text.endswith(EXPECTED.split("# Papers\n", 1)[1])
+
+
+def test_a_papers_missing_field_is_named_with_the_fields_it_has(tmp_path: Path) -> None:
+    catalogue = parse(CATALOGUE, Path("ids.yaml"), date(2026, 11, 25))
+    view = build_view(catalogue, hostile_cache())
+    templates = write_template(tmp_path, "{% for p in document.papers %}{{ p.titel }}{% endfor %}")
+    with pytest.raises(TemplateError) as info:
+        render_document(view, templates, "t.md.j2")
+    has = str(info.value).split("(it has ", 1)[1].split(")", 1)[0].split(", ")
+    assert {"number", "anchor", "usecase", "title", "version", "venue", "links"} <= set(has)
+    assert "paper" not in has

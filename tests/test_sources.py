@@ -55,6 +55,8 @@ def test_an_arxiv_entry_is_its_cached_record_with_the_overrides_applied() -> Non
         doi="10.1109/CVPR.2019.01291",
         journal_ref="CVPR 2019",
         primary_category="cs.RO",
+        categories=("cs.RO", "cs.CV"),
+        comment=None,
         venue="CVPR 2019",
         links=(("DOI", "https://doi.org/10.1109/CVPR.2019.01291"),),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,28 @@ class ProjectTemplates(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class _Undefined(jinja2.StrictUndefined):
+    """An undefined variable fails, saying which fields the object does have."""
+
+    @property
+    def _undefined_message(self) -> str:
+        message: str = super()._undefined_message
+        names = fields_of(self._undefined_obj)
+        return f"{message} (it has {', '.join(names)})" if names else message
+
+
+def fields_of(view: object) -> list[str]:
+    """The fields a template can read of one of the views: a paper's own and its Paper's.
+
+    >>> fields_of(Group("Robotics", ()))
+    ['name', 'papers']
+    """
+    names = [f.name for f in fields(view)] if is_dataclass(view) else []
+    if isinstance(view, PaperView):
+        names = [n for n in names if n != "paper"] + list(Paper._fields)
+    return sorted(set(names), key=names.index)
+
+
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment: undefined variables fail, fetched text is escaped."""
     defaults = jinja2.PackageLoader("litsync", "templates")
@@ -166,7 +188,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     return jinja2.Environment(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         finalize=escape,
         autoescape=False,
         trim_blocks=True,

@@ -65,6 +65,8 @@ def paper(entry: Entry, settings: Settings, cache: Cache) -> Paper | None:
         doi=publication_doi(record),
         journal_ref=record.journal_ref,
         primary_category=record.primary_category,
+        categories=tuple(record.categories),
+        comment=record.comment,
         venue=record.journal_ref or venue_in(record.comment or ""),
         links=links_of(record),
     )

@@ -32,6 +32,8 @@ def paper(entry: Entry, settings: Settings, cache: Cache) -> Paper:
         doi=None,
         journal_ref=None,
         primary_category=None,
+        categories=(),
+        comment=None,
         venue=None,
         links=(),
     )

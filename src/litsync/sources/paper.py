@@ -35,6 +35,10 @@ class Paper(NamedTuple):
     journal_ref: str | None
     """Where the paper was published, as its authors wrote it."""
     primary_category: str | None
+    categories: tuple[str, ...]
+    """Every category the paper is listed in, its primary one first; none off arXiv."""
+    comment: str | None
+    """The authors' comment (pages, figures, where it was accepted)."""
     venue: str | None
     """Where the paper was published: its journal reference, else a venue its authors'
     comment names ("Accepted at CVPR 2024"); None for a preprint."""
