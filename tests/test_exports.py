@@ -93,9 +93,11 @@ def test_bundled_bibtex_parses_and_says_what_the_cache_says(
     ]  # fmt: skip
     kinds = {key: entry.type for key, entry in data.entries.items()}
     assert kinds["varol2017learning"] == "inproceedings"  # journal ref "CVPR 2017"
-    assert kinds["loquercio2019deep"] == "article"  # a DOI, no journal ref
+    assert kinds["loquercio2019deep"] == "article"  # "Accepted for publication in the IEEE T-RO"
+    assert data.entries["loquercio2019deep"].fields["journal"].startswith("IEEE Transaction on")
+    assert kinds["hahner2019semantic"] == "inproceedings"  # "presented at the IEEE ITSC 2019"
     assert kinds["anon2016synthia"] == "misc"  # not on arXiv
-    assert sum(kind == "misc" for kind in kinds.values()) == 11
+    assert sum(kind == "misc" for kind in kinds.values()) == 10
     cache = Cache.load(root / "catalogue" / "cache.json")
     for key, entry in data.entries.items():
         if key == "anon2016synthia":
@@ -351,6 +353,10 @@ def test_published_kinds_and_arxiv_dois(tmp_path: Path, capsys: pytest.CaptureFi
         record("2101.00004", "D", ["A B"], day,
                journal_ref="Proc. of the 37th Int. Conf. on Machine Learning, PMLR 119 (2020)"),
         record("2101.00005", "E", ["A B"], day, doi="10.1007/978-3-030-58452-8_1"),
+        # A DOI alone names no journal; the comment may name the venue.
+        record("2101.00006", "F", ["A B"], day, doi="10.1109/TRO.2021.1"),
+        record("2101.00007", "G", ["A B"], day, doi="10.1109/TRO.2021.2",
+               comment="Accepted to IEEE Transactions on Robotics"),
     ]  # fmt: skip
     root = project_with(tmp_path, papers_yaml(*(r.id for r in records)), records)
     found = cited(capsys, root)
@@ -360,7 +366,10 @@ def test_published_kinds_and_arxiv_dois(tmp_path: Path, capsys: pytest.CaptureFi
         ("article", None, {"date-parts": [[2021, 1, 1]]}),  # a preprint
         ("paper-conference", None, {"date-parts": [[2020]]}),
         ("paper-conference", "10.1007/978-3-030-58452-8_1", {"date-parts": [[2021, 1, 1]]}),
+        ("article", "10.1109/TRO.2021.1", {"date-parts": [[2021, 1, 1]]}),  # a preprint
+        ("article-journal", "10.1109/TRO.2021.2", {"date-parts": [[2021, 1, 1]]}),
     ]
+    assert found[6]["container-title"] == "IEEE Transactions on Robotics"
 
 
 def test_split_name() -> None:

@@ -84,7 +84,7 @@ class Citable(NamedTuple):
     doi: str | None
     """A publication's DOI (arXiv's own DataCite DOIs are left out)."""
     venue: str | None
-    """The journal reference: where the paper was published."""
+    """Where the paper was published (`Paper.venue`)."""
 
 
 def citations(papers: Sequence[Paper]) -> list[Citable]:
@@ -110,12 +110,12 @@ def draft(paper: Paper) -> Citable:
                        paper.abstract, paper.url, None, None, None, None)  # fmt: skip
     day = paper.day
     doi = paper.doi
-    kind = publication_kind(paper.journal_ref, doi)
+    kind = publication_kind(paper.venue, doi)
     year = paper.year
     # A year the maintainer overrode stands alone: arXiv's day would contradict it.
     issued: tuple[int, ...] = (year,)
     if int(day[:4]) == paper.year:
-        published_in = _JOURNAL_YEAR.findall(paper.journal_ref or "")
+        published_in = _JOURNAL_YEAR.findall(paper.venue or "")
         if kind != "preprint" and published_in:
             year = int(published_in[-1])
             issued = (year,)
@@ -123,24 +123,25 @@ def draft(paper: Paper) -> Citable:
             issued = (year, int(day[5:7]), int(day[8:10]))
     return Citable(
         key, kind, paper.title, authors, year, issued, paper.abstract, paper.url,
-        paper.arxiv_id, paper.primary_category, doi, paper.journal_ref,
+        paper.arxiv_id, paper.primary_category, doi, paper.venue,
     )  # fmt: skip
 
 
-def publication_kind(journal_ref: str | None, doi: str | None) -> Kind:
-    """Preprint, journal article or proceedings paper, from what arXiv knows.
+def publication_kind(venue: str | None, doi: str | None) -> Kind:
+    """Preprint, journal article or proceedings paper, from where it was published
+    (`Paper.venue`) and its DOI. A DOI alone names no journal: unless it names a
+    conference, the paper stays a preprint (with its DOI), never an article without one.
 
     >>> publication_kind("CVPR 2017", "10.1109/CVPR.2017.492")
     'inproceedings'
-    >>> publication_kind(None, "10.1109/TRO.2019.2942989")
+    >>> publication_kind("IEEE Transactions on Robotics, 2019", "10.1109/TRO.2019.2942989")
     'article'
-    >>> publication_kind(None, None)
-    'preprint'
+    >>> publication_kind(None, "10.1109/ICRA.2021.1"), publication_kind(None, "10.1/x")
+    ('inproceedings', 'preprint')
     """
-    evidence = journal_ref or doi
-    if not evidence:
-        return "preprint"
-    return "inproceedings" if _PROCEEDINGS.search(evidence) else "article"
+    if venue:
+        return "inproceedings" if _PROCEEDINGS.search(venue) else "article"
+    return "inproceedings" if doi and _PROCEEDINGS.search(doi) else "preprint"
 
 
 def _seniority(paper: Paper) -> tuple[str, str]:
