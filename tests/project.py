@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from arxiv_server import Paper
+from arxiv_server import ArxivServer, Paper
 
 from litsync.cli import main
 from litsync.store.schedule import STATE_FILE, CheckLog
@@ -78,6 +78,44 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".litsync" not in p.parts
     }
+
+
+def files_under(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` (run state too, the lock file aside) with its bytes and
+    mode, to prove a run wrote nothing, inside the repository or beside it."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mode)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != "lock"
+    }
+
+
+def refused_by_every_command(
+    root: Path,
+    server: ArxivServer,
+    capsys: pytest.CaptureFixture[str],
+    code: int,
+    message: str,
+    watched: Path | None = None,
+) -> str:
+    """refresh, render and check each exit `code` with the same one `Error: …` line,
+    starting with `message`, having asked arXiv nothing and written nothing under
+    `watched` (the list, unless told); return that line."""
+    watched = watched or root
+    before = files_under(watched)
+    printed = set()
+    for command in (["refresh", "--force", "--api-url", server.url, "--delay", "0"],
+                    ["render"], ["check"]):  # fmt: skip
+        got, out, err = run(capsys, *command, "--root", str(root))
+        assert got == code, (command, err)
+        assert err.startswith(f"Error: {message}"), err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert "Wrote" not in out
+        printed.add(err.strip())
+    assert server.requests == []
+    assert files_under(watched) == before
+    assert len(printed) == 1  # every command says the same
+    return printed.pop()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

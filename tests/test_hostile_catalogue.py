@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import ArxivServer
 from conftest import ReliabilityLog
-from project import bundled_project, run, snapshot
+from project import bundled_project, refused_by_every_command, run, snapshot
 
 from litsync.catalogue.load import load
 from litsync.catalogue.model import Entry
@@ -297,17 +297,7 @@ def check_refused(
 ) -> None:
     """`refresh`, `render` and `check` each print `message` as one line, exit 2, ask arXiv
     nothing and write nothing."""
-    before = snapshot(root)
-    printed = set()
-    for command in (["refresh", "--force", "--api-url", server.url, "--delay", "0"],
-                    ["render"], ["check"]):  # fmt: skip
-        code, out, err = run(capsys, *command, "--root", str(root))
-        printed.add((code, err.strip(), "Wrote" in out))
-    lost = "nothing written" if snapshot(root) == before else "files were changed"
-    outcome = ", ".join(f"exit {code}: `` {err} ``" for code, err, _ in sorted(printed))
-    reliability.record(SECTION, f"catalogue with {case}", outcome, lost)
-    assert len(printed) == 1  # every command says the same
-    code, err, wrote = printed.pop()
-    assert (code, wrote) == (2, False) and err.startswith(f"Error: {message}"), err
-    assert server.requests == []
-    assert snapshot(root) == before
+    line = refused_by_every_command(root, server, capsys, 2, message)
+    reliability.record(
+        SECTION, f"catalogue with {case}", f"exit 2: `` {line} ``", "nothing written"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import ArxivServer
 from conftest import ReliabilityLog
-from project import DOCUMENT, bundled_project
+from project import DOCUMENT, bundled_project, files_under, refused_by_every_command
 
 from litsync.cli import main
 from litsync.commands.refresh import refresh, render
@@ -23,43 +23,6 @@ from litsync.sources.arxiv_api import HarvestConfig
 SECTION = "Paths, races and damaged caches"
 OUTPUT_LINE = "  output: generated/synthetic-data-literature.md\n"
 LONG_NAME = "a" * 5000
-
-
-def files_under(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under `folder` (run state too, the lock file aside) with its bytes and
-    mode, to prove a run wrote nothing, inside the repository or beside it."""
-    return {
-        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mode)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and p.name != "lock"
-    }
-
-
-def refused_by_every_command(
-    tmp_path: Path,
-    root: Path,
-    server: ArxivServer,
-    capsys: pytest.CaptureFixture[str],
-    code: int,
-    message: str,
-) -> str:
-    """refresh, render and check each exit `code` with the same one `Error: …` line,
-    starting with `message`, having asked arXiv nothing and written nothing; return it."""
-    before = files_under(tmp_path)
-    printed = set()
-    options = {"refresh": ["--force", "--api-url", server.url, "--delay", "0"]}
-    for command in ("refresh", "render", "check"):
-        got = main([command, "--root", str(root), *options.get(command, [])])
-        out, err = capsys.readouterr()
-        assert got == code, (command, err)
-        assert err.startswith(f"Error: {message}"), err
-        assert err.count("\n") == 1 and "Traceback" not in err
-        assert "Wrote" not in out
-        printed.add(err.strip())
-    assert server.requests == []
-    assert files_under(tmp_path) == before
-    assert len(printed) == 1
-    return printed.pop()
 
 
 def record_refusal(reliability: ReliabilityLog, case: str, line: str, code: int) -> None:
@@ -133,7 +96,9 @@ def test_a_path_setting_outside_the_repository_or_into_its_own_files_is_refused(
     victim.write_text("#!/bin/sh\necho kept\n", encoding="utf-8")
     victim.chmod(0o755)
     with_settings(root, lines.format(outside=tmp_path))
-    line = refused_by_every_command(tmp_path, root, arxiv_server, capsys, EXIT_BAD_INPUT, message)
+    line = refused_by_every_command(
+        root, arxiv_server, capsys, EXIT_BAD_INPUT, message, watched=tmp_path
+    )
     assert len(line) < 400  # a long name is quoted shortened
     if "{outside}" in lines:  # an absolute path outside the repository, the test's own
         assert "is an absolute path; give one relative to the repository" in line
@@ -149,10 +114,10 @@ def test_an_output_that_is_a_folder_is_refused_before_anything_is_written(
 ) -> None:
     root = bundled_project(tmp_path, with_cache=True, with_document=True)
     with_settings(root, "  output: generated\n")
+    message = "catalogue/ids.yaml: settings.output 'generated' is a folder; name a file"
     line = refused_by_every_command(
-        tmp_path, root, arxiv_server, capsys, EXIT_BAD_INPUT,
-        "catalogue/ids.yaml: settings.output 'generated' is a folder; name a file",
-    )  # fmt: skip
+        root, arxiv_server, capsys, EXIT_BAD_INPUT, message, watched=tmp_path
+    )
     record_refusal(reliability, "`output: generated` (a folder)", line, EXIT_BAD_INPUT)
 
 
@@ -194,7 +159,9 @@ def test_a_symbolic_link_out_of_the_repository_is_not_written_through(
         (root / link).write_text("a file\n", encoding="utf-8")
     else:
         (root / link).symlink_to(target)
-    line = refused_by_every_command(tmp_path, root, arxiv_server, capsys, EXIT_BAD_INPUT, message)
+    line = refused_by_every_command(
+        root, arxiv_server, capsys, EXIT_BAD_INPUT, message, watched=tmp_path
+    )
     assert list((tmp_path / "outside").iterdir()) == []
     assert sorted(p.name for p in (root / "catalogue").iterdir()) == ["cache.json", "ids.yaml"]
     record_refusal(reliability, case, line.replace(str(tmp_path), "/tmp/…"), EXIT_BAD_INPUT)
@@ -241,10 +208,10 @@ def test_a_template_linked_to_the_checkouts_git_config_is_not_rendered(
     template = root / "templates" / "document.md.j2"
     template.unlink()
     template.symlink_to("../.git/config")
+    message = "templates/document.md.j2: the template leads, through a symbolic link, to "
     line = refused_by_every_command(
-        tmp_path, root, arxiv_server, capsys, EXIT_BAD_TEMPLATE,
-        "templates/document.md.j2: the template leads, through a symbolic link, to ",
-    )  # fmt: skip
+        root, arxiv_server, capsys, EXIT_BAD_TEMPLATE, message, watched=tmp_path
+    )
     assert secret not in (root / DOCUMENT).read_text(encoding="utf-8")
     assert secret not in line
     line = line.replace(str(root.resolve()), "/tmp/…/list")
@@ -291,7 +258,9 @@ def test_a_cache_litsync_cannot_read_whole_is_refused_and_kept(
         (cache / "kept").write_text("x", encoding="utf-8")
     else:
         cache.write_bytes(damage(cache.read_bytes()))  # type: ignore[operator]
-    line = refused_by_every_command(tmp_path, root, arxiv_server, capsys, EXIT_BAD_CACHE, message)
+    line = refused_by_every_command(
+        root, arxiv_server, capsys, EXIT_BAD_CACHE, message, watched=tmp_path
+    )
     record_refusal(reliability, case, line, EXIT_BAD_CACHE)
 
 

@@ -21,7 +21,14 @@ import pytest
 from arxiv_server import ArxivServer, Fault, generate_papers
 from clock import FakeClock
 from conftest import ReliabilityLog
-from project import DOCUMENT, ROOT, bundled_project, generated_project, snapshot
+from project import (
+    DOCUMENT,
+    ROOT,
+    bundled_project,
+    generated_project,
+    refused_by_every_command,
+    snapshot,
+)
 
 from litsync.cli import main
 from litsync.commands.refresh import RefreshReport, refresh
@@ -479,13 +486,6 @@ def test_damaged_cache(
     check_bad_input(root, arxiv_server, capsys, reliability, case, 7, message)
 
 
-API_OPTIONS = {
-    "refresh": lambda server: ["--api-url", server.url, "--delay", "0"],
-    "render": lambda server: [],
-    "check": lambda server: [],
-}
-
-
 def check_bad_input(
     root: Path,
     server: ArxivServer,
@@ -496,20 +496,8 @@ def check_bad_input(
     message: str,
 ) -> None:
     """Every command reports one line and the same exit code, and writes nothing."""
-    before = snapshot(root)
-    printed = set()
-    for command in (["refresh", "--force"], ["render"], ["check"]):
-        got = main([*command, "--root", str(root), *API_OPTIONS[command[0]](server)])
-        out, err = capsys.readouterr()
-        assert got == code, (command, err)
-        assert err.startswith(f"Error: {message}"), err
-        assert err.count("\n") == 1 and "Traceback" not in err
-        assert "Wrote" not in out
-        printed.add(err.strip())
-    assert server.requests == []
-    assert snapshot(root) == before
-    assert len(printed) == 1  # every command says the same
-    reliability.record(BAD_INPUT, case, f"exit {code}: `` {printed.pop()} ``", "nothing written")
+    line = refused_by_every_command(root, server, capsys, code, message)
+    reliability.record(BAD_INPUT, case, f"exit {code}: `` {line} ``", "nothing written")
 
 
 def test_today_is_before_2040() -> None:
