@@ -499,3 +499,25 @@ def test_an_export_that_is_a_folder_is_one_error_line(
         "Error: catalogue/ids.yaml: the export 'generated/references.bib' is a folder; "
         "name a file, or remove the folder\n",
     )
+
+
+def test_a_key_once_given_stays_when_a_new_version_retitles_the_paper(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = record("2101.00001", "Learning to grasp", ["Ann Lee"], "2021-01-01T00:00:00Z")
+    root = project_with(tmp_path, papers_yaml("2101.00001"), [first])
+    assert [i["id"] for i in cited(capsys, root)] == ["lee2021learning"]
+    # v2 has another first author and title word; a new paper drafts the old key.
+    second = first._replace(version=2, title="Grasping by learning", authors=["Bo Kim"])
+    newcomer = record("2102.00002", "Learning to walk", ["Ann Lee"], "2021-02-01T00:00:00Z")
+    cache = Cache(root / "catalogue" / "cache.json", {r.id: r for r in (second, newcomer)})
+    cache.save()
+    catalogue = root / "catalogue" / "ids.yaml"
+    catalogue.write_text(papers_yaml("2101.00001", "2102.00002"), encoding="utf-8")
+    assert [i["id"] for i in cited(capsys, root)] == ["lee2021learning", "lee2021learningb"]
+    bib = parse_string((root / BIB).read_text("utf-8"), "bibtex")
+    assert list(bib.entries) == ["lee2021learning", "lee2021learningb"]
+    # Without the committed exports (a list that never rendered) keys are made afresh.
+    (root / BIB).unlink()
+    (root / CSL).unlink()
+    assert [i["id"] for i in cited(capsys, root)] == ["kim2021grasping", "lee2021learning"]

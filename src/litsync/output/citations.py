@@ -12,8 +12,8 @@ import itertools
 import re
 import string
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Literal, NamedTuple
 
 from litsync.sources.arxiv_ids import base_of
@@ -87,10 +87,28 @@ class Citable(NamedTuple):
     """Where the paper was published (`Paper.venue`)."""
 
 
-def citations(papers: Sequence[Paper]) -> list[Citable]:
-    """The citation of each of the document's papers, in document order, keys unique."""
+def citations(papers: Sequence[Paper], given: Mapping[str, str] | None = None) -> list[Citable]:
+    """The citation of each of the document's papers, in document order, keys unique.
+
+    `given` maps arXiv ids (without version) to the keys the exports already gave them:
+    people cite those keys, so a paper keeps its key when a new version changes its
+    first author or title word. The other papers' keys are made anew, none taking a
+    given one.
+    """
     drafts = [draft(paper) for paper in papers]
-    keys = unique_keys([d.key for d in drafts], [_seniority(p) for p in papers])
+    given = given or {}
+    kept = [given.get(base_of(p.arxiv_id)) if p.arxiv_id else None for p in papers]
+    claims = Counter(key for key in kept if key)
+    kept = [key if key and claims[key] == 1 else None for key in kept]
+    fresh = [index for index, key in enumerate(kept) if key is None]
+    made = unique_keys(
+        [drafts[i].key for i in fresh],
+        [_seniority(papers[i]) for i in fresh],
+        taken={key for key in kept if key},
+    )
+    keys = [key or "" for key in kept]
+    for index, key in zip(fresh, made, strict=True):
+        keys[index] = key
     return [d._replace(key=key) for d, key in zip(drafts, keys, strict=True)]
 
 
@@ -207,28 +225,34 @@ def ascii_word(text: str) -> str:
     return folded.encode("ascii", "ignore").decode("ascii").translate(_NOT_ALPHANUMERIC)
 
 
-def unique_keys(keys: Sequence[str], order: Sequence[tuple[str, str]]) -> list[str]:
+def unique_keys(
+    keys: Sequence[str], order: Sequence[tuple[str, str]], taken: Set[str] = frozenset()
+) -> list[str]:
     """Make keys unique: among papers sharing a key the oldest keeps it, the others get
-    b, c, … in order of age, so adding a newer paper never changes an existing key.
+    b, c, … in order of age, so adding a newer paper never changes an existing key; a
+    key already `taken` by another paper is kept by none of them.
 
     >>> unique_keys(["smith2020deep", "smith2020deep", "li2019a"],
     ...             [("2020-05", "x"), ("2020-01", "y"), ("2019", "z")])
     ['smith2020deepb', 'smith2020deep', 'li2019a']
+    >>> unique_keys(["li2019a"], [("2019", "z")], taken={"li2019a"})
+    ['li2019ab']
     """
     groups: dict[str, list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
         groups[key].append(index)
-    taken = set(groups)
+    used = set(groups) | set(taken)
     result = list(keys)
-    # Only keys that several papers share change, in the order of the keys: a suffix one
-    # takes is not free for the next.
-    shared = sorted(key for key, members in groups.items() if len(members) > 1)
+    # Only keys that several papers share (or another's already) change, in the order of
+    # the keys: a suffix one takes is not free for the next.
+    shared = sorted(key for key, members in groups.items() if len(members) > 1 or key in taken)
     for key in shared:
-        others = sorted(groups[key], key=lambda i: order[i])[1:]
-        free = (key + s for s in _suffixes() if key + s not in taken)
+        by_age = sorted(groups[key], key=lambda i: order[i])
+        others = by_age if key in taken else by_age[1:]
+        free = (key + s for s in _suffixes() if key + s not in used)
         for index in others:
             result[index] = next(free)
-            taken.add(result[index])
+            used.add(result[index])
     return result
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from litsync.output.citations import Citable, Name
+from litsync.sources.arxiv_ids import base_of
 
 ITEM_TYPES = {
     "preprint": "article",
@@ -21,6 +22,21 @@ ITEM_TYPES = {
     "inproceedings": "paper-conference",
     "manual": "article",
 }
+
+
+def keys_in(data: bytes) -> dict[str, str]:
+    """The id of each arXiv paper's item in a ``papers.json`` litsync wrote, by its arXiv
+    id without version (what its `number` or `note` says)."""
+    try:
+        items = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return {}
+    keys: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        cited = item.get("number") or item.get("note") if isinstance(item, dict) else None
+        if isinstance(cited, str) and cited.startswith("arXiv:") and isinstance(item["id"], str):
+            keys[base_of(cited.removeprefix("arXiv:"))] = item["id"]
+    return keys
 
 
 def file(papers: Sequence[Citable]) -> bytes:

@@ -8,6 +8,7 @@ function and a line in FORMATS (and its name in catalogue.model.EXPORT_FORMATS).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,14 @@ class Format:
     file: Path
     """Relative to the project root."""
     make: Callable[[Sequence[Citable]], bytes]
+    keys_in: Callable[[bytes], dict[str, str]]
+    """The key of each arXiv paper in a file of this format, by its id without version."""
 
 
 # In the order they are written and reported.
 FORMATS = {
-    "bibtex": Format(Path("generated") / "references.bib", bibtex.file),
-    "csl-json": Format(Path("generated") / "papers.json", csl.file),
+    "bibtex": Format(Path("generated") / "references.bib", bibtex.file, bibtex.keys_in),
+    "csl-json": Format(Path("generated") / "papers.json", csl.file, csl.keys_in),
 }
 
 
@@ -39,8 +42,19 @@ def chosen(settings: Settings) -> list[Format]:
     return [export for name, export in FORMATS.items() if name in settings.exports]
 
 
-def render_exports(settings: Settings, papers: Sequence[Paper]) -> list[tuple[Path, bytes]]:
-    """Each chosen export's file (relative to the project root) and its bytes."""
+def render_exports(
+    settings: Settings, papers: Sequence[Paper], written: Sequence[Path] = ()
+) -> list[tuple[Path, bytes]]:
+    """Each chosen export's file (relative to the project root) and its bytes.
+
+    `written` are the chosen exports' files as they are now: the keys they give papers
+    are kept (`citations.citations`); where they disagree (one edited by hand), the last
+    in FORMATS's order, CSL-JSON, is believed.
+    """
     exports = chosen(settings)
-    cited = citations(papers) if exports else []
+    given: dict[str, str] = {}
+    for export, path in zip(exports, written, strict=True) if written else ():
+        with contextlib.suppress(OSError):  # not written yet, or unreadable: nothing given
+            given = {**given, **export.keys_in(path.read_bytes())}
+    cited = citations(papers, given) if exports else []
     return [(export.file, export.make(cited)) for export in exports]
