@@ -194,9 +194,10 @@ def render_files(
     view = build_view(catalogue, cache)
     settings = catalogue.settings
     document = render_document(view, project.templates, settings.template).encode()
+    output = project.output(settings)
     written = project.exports(settings)
     exports = render_exports(settings, [paper.paper for paper in view.papers], written)
-    files = [(project.output(settings), document)]
+    files = [(output, document)]
     files += [
         (path, data) for path, (_, data) in zip(project.exports(settings), exports, strict=True)
     ]
