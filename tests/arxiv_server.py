@@ -678,6 +678,12 @@ class Fault:
         return cls.status(429, body="Rate exceeded.", content_type="text/plain")
 
     @classmethod
+    def throttled(cls) -> Fault:
+        """406 Not Acceptable with an HTML page and no Retry-After, as arXiv's edge has
+        answered since 2026 while it throttles a client, whatever the request asked for."""
+        return cls.status(406)
+
+    @classmethod
     def maintenance_page(cls, code: int = 200) -> Fault:
         """An HTML maintenance page (served with HTTP 200 unless told otherwise)."""
         return cls.status(code, body=_MAINTENANCE_HTML, content_type="text/html; charset=utf-8")
@@ -858,6 +864,8 @@ class RecordedRequest:
     url_length: int
     started: float
     client_port: int
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's headers, by name as sent."""
     finished: float | None = None
     status: int | None = None  # None: no HTTP response (reset, hang, client gone)
     fault: Fault | None = None
@@ -935,6 +943,7 @@ class _Handler(BaseHTTPRequestHandler):
                 url_length=len(self.path.encode("latin-1")),
                 started=time.monotonic(),
                 client_port=self.client_address[1],
+                headers=dict(self.headers.items()),
                 _conn=self.connection,
             )
         )

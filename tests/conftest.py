@@ -59,9 +59,9 @@ class ReliabilityLog:
         lines = [
             "# Reliability",
             "",
-            "Every fault and bad input below was tried by the test suite",
-            "(tests/test_reliability.py, tests/test_hostile_*.py, tests/test_escaping.py) against",
-            "a real local server that reproduces arXiv's API and its bad days, or against real",
+            "Every fault and bad input below was tried by the test suite (the tests that record",
+            "a case to this table) against a real local server that reproduces arXiv's API and",
+            "its bad days (or GitHub's, for the nightly), or against real",
             "files. The tables are written by that test run (command at the end); the *what",
             "litsync did* and *lost* columns are computed from what the test observed, not typed",
             "by hand: *nothing written* means the run refused before it changed any file.",

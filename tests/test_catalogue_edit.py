@@ -12,6 +12,7 @@ from litsync.catalogue.edit import (
     add_topics,
     insert_entries,
     item_text,
+    write_checked,
 )
 from litsync.catalogue.load import load, parse, read_yaml
 from litsync.errors import CatalogueError
@@ -254,3 +255,29 @@ def test_entries_are_added_at_the_end_of_the_list_in_any_layout(name: str) -> No
     updated = insert_entries(text, items)
     ids = [str(i) for i in parse(updated, Path("ids.yaml"), TODAY).arxiv_ids]
     assert ids == [str(i) for i in listed.arxiv_ids] + ["2104.11776", "hep-th/9901001"]
+
+
+FIRST_ENTRY = "  - id: 1812.07252\n    usecase: Robotic Grasping\n    topics: [Robotics]\n\n"
+KEPT = "cannot remove from `papers:` without changing what is here as it is written"
+
+
+@pytest.mark.parametrize(
+    ("edited", "message"),
+    [
+        (ORIGINAL.replace(FIRST_ENTRY, "").replace("usecase: Gaze", "usecase: Gaze!"),
+         f"{{path}}:11: {KEPT}"),
+        (ORIGINAL, f"{{path}}:11: {KEPT}"),
+        (ORIGINAL.replace(FIRST_ENTRY, "") + "rejected: [1703.06907]\n",
+         f"{{path}}: {KEPT}"),
+    ],
+    ids=["a kept paper changed", "the removed paper kept", "a rejection added"],
+)  # fmt: skip
+def test_a_removal_that_changes_anything_else_is_refused(
+    tmp_path: Path, edited: str, message: str
+) -> None:
+    path = tmp_path / "ids.yaml"
+    path.write_text(ORIGINAL, encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        write_checked(path, edited, TODAY, [], ["1812.07252"], action="remove")
+    assert str(info.value).startswith(message.format(path=path))
+    assert path.read_text(encoding="utf-8") == ORIGINAL

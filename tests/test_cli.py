@@ -29,12 +29,17 @@ def test_refresh_builds_the_seed_document(
     root = bundled_project(tmp_path)
     code, out, err = run(capsys, "refresh", "--root", str(root))
     assert code == 0, err
-    assert out == (
-        "Fetched 12 of 12 papers in 1 request: 12 new, 0 changed.\n"
-        "Wrote generated/synthetic-data-literature.md\n"
-        "Wrote generated/references.bib\n"
-        "Wrote generated/papers.json\n"
-    )
+    lines = out.splitlines()
+    assert lines[0] == "Fetched 12 of 12 papers in 1 request: 12 new, 0 changed."
+    # Each new paper is named by its title, in the order arXiv answered.
+    committed = json.loads((ROOT / "catalogue" / "cache.json").read_text(encoding="utf-8"))
+    titles = {key: paper["title"] for key, paper in committed["papers"].items()}
+    assert sorted(lines[1:13]) == sorted(f"New: {key} “{title}”" for key, title in titles.items())
+    assert lines[13:] == [
+        "Wrote generated/synthetic-data-literature.md",
+        "Wrote generated/references.bib",
+        "Wrote generated/papers.json",
+    ]
     assert "Traceback" not in err
     golden = Path(__file__).parent / "data" / "golden" / "synthetic-data-literature.md"
     assert (root / DOCUMENT).read_text(encoding="utf-8") == golden.read_text(encoding="utf-8")

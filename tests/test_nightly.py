@@ -3,7 +3,8 @@
 Each run is what a scheduled run does: a fresh clone of the list's repository (a bare
 repository on disk stands in for GitHub), `.litsync/` carried over from the previous run
 (as actions/cache does), then the `run:` of the workflow's `nightly` step under
-`bash --noprofile --norc -eo pipefail`, with the step's environment.
+`bash --noprofile --norc -eo pipefail`, with the step's environment. GitHub's REST API is
+a local stand-in that records what the step asks of it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import json
 import re
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 from arxiv_server import ArxivServer, Fault, Paper, generate_papers
+from conftest import ReliabilityLog
 from git_helpers import git, git_env, init_repository
 from project import DOCUMENT, EXPORTS, ROOT, bundled_project
 
@@ -27,7 +32,17 @@ from litsync.store.schedule import STATE_FILE, CheckLog
 WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
 BOT = "github-actions[bot]"
 # What GitHub Actions puts in the step's `${{ }}` expressions on a scheduled run.
-EXPRESSIONS = {"LIST_BRANCH": "main", "LITSYNC_MODE": "push", "LITSYNC_FULL": "false"}
+TOKEN = "ghs_nightly-test-token"
+EXPRESSIONS = {
+    "LIST_BRANCH": "main",
+    "LITSYNC_MODE": "push",
+    "LITSYNC_FULL": "false",
+    "GH_TOKEN": TOKEN,
+}
+# What GitHub Actions sets in every step's environment, for the list's repository.
+REPOSITORY = "maintainer/list"
+WORKFLOW_REF = f"{REPOSITORY}/.github/workflows/nightly.yml@refs/heads/main"
+ENABLE = f"/repos/{REPOSITORY}/actions/workflows/nightly.yml/enable"
 COMMITTED = ["catalogue/cache.json", str(DOCUMENT), *(str(e) for e in EXPORTS)]
 EXTRA = generate_papers(1, seed=9)[0]
 
@@ -57,13 +72,62 @@ def nightly_step() -> tuple[str, dict[str, str]]:
     return step["run"], literal | EXPRESSIONS
 
 
+@dataclass
+class ApiRequest:
+    method: str
+    path: str
+    authorization: str | None
+
+
+class GitHubApi:
+    """A stand-in for GitHub's REST API on 127.0.0.1: records every request and answers
+    each with `status` and no body."""
+
+    def __init__(self) -> None:
+        self.requests: list[ApiRequest] = []
+        self.status = 204
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                authorization = self.headers.get("Authorization")
+                api.requests.append(ApiRequest(self.command, self.path, authorization))
+                self.send_response(api.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_PUT = do_POST = answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
 class ListRepo:
     """A list's repository on "GitHub" (a bare repository), its runner and its maintainer."""
 
-    def __init__(self, tmp_path: Path, server: ArxivServer, warm: bool = False) -> None:
-        """A new list; `warm`: with the repository's cache and document, checked today."""
+    def __init__(
+        self,
+        tmp_path: Path,
+        server: ArxivServer,
+        github: GitHubApi,
+        warm: bool = False,
+        idle_days: int = 0,
+    ) -> None:
+        """A new list; `warm`: with the repository's cache and document, checked today;
+        `idle_days`: its one commit was made that many days ago."""
         self.tmp = tmp_path
         self.server = server
+        self.github = github
         seed = bundled_project(tmp_path, with_cache=warm)
         self.state = tmp_path / "actions-cache"
         if warm:
@@ -72,6 +136,15 @@ class ListRepo:
         shutil.copytree(ROOT / ".github", seed / ".github")
         shutil.copy(ROOT / ".gitignore", seed / ".gitignore")
         init_repository(seed)
+        if idle_days:
+            made = (datetime.now(timezone.utc) - timedelta(days=idle_days)).isoformat()
+            dated = {**git_env(), "GIT_AUTHOR_DATE": made, "GIT_COMMITTER_DATE": made}
+            subprocess.run(
+                ["git", "commit", "--quiet", "--amend", "--no-edit"],
+                cwd=seed,
+                env=dated,
+                check=True,
+            )
         self.origin = tmp_path / "origin.git"
         git(tmp_path, "clone", "--quiet", "--bare", str(seed), str(self.origin))
         self.maintainer = tmp_path / "maintainer"
@@ -79,7 +152,8 @@ class ListRepo:
         self.runs = 0
 
     def nightly(self, **expressions: str) -> Run:
-        """One run of the workflow's nightly step in a fresh checkout."""
+        """One run of the workflow's nightly step in a fresh checkout; `expressions` set
+        (or override) variables of its environment."""
         self.runs += 1
         work = self.tmp / f"run-{self.runs}"
         git(self.tmp, "clone", "--quiet", str(self.origin), str(work))
@@ -90,10 +164,13 @@ class ListRepo:
         env = {
             **git_env(),
             **env,
-            **expressions,
             "LITSYNC_API_URL": self.server.url,
             "LITSYNC_DELAY": "0",
             "LITSYNC_TIMEOUT": "2",
+            "GITHUB_API_URL": self.github.url,
+            "GITHUB_REPOSITORY": REPOSITORY,
+            "GITHUB_WORKFLOW_REF": WORKFLOW_REF,
+            **expressions,
             "GITHUB_OUTPUT": str(output),
             "GITHUB_STEP_SUMMARY": str(summary),
         }
@@ -169,8 +246,15 @@ def read_outputs(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, arxiv_server: ArxivServer) -> ListRepo:
-    return ListRepo(tmp_path, arxiv_server)
+def github() -> Iterator[GitHubApi]:
+    api = GitHubApi()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, arxiv_server: ArxivServer, github: GitHubApi) -> ListRepo:
+    return ListRepo(tmp_path, arxiv_server, github)
 
 
 def new_paper_line(paper: Paper) -> str:
@@ -269,9 +353,9 @@ def test_a_failed_refresh_commits_what_it_fetched_and_fails_the_run(
 
 
 def test_a_rejected_push_puts_the_recheck_schedule_back(
-    tmp_path: Path, arxiv_server: ArxivServer
+    tmp_path: Path, arxiv_server: ArxivServer, github: GitHubApi
 ) -> None:
-    repo = ListRepo(tmp_path, arxiv_server, warm=True)
+    repo = ListRepo(tmp_path, arxiv_server, github, warm=True)
     # Two papers are due for their re-check; one has a new version on arXiv.
     checks = CheckLog.load(repo.state / STATE_FILE.name)
     checks.mark(["1909.11512", "1703.00868"], date.today() - timedelta(days=8))
@@ -340,3 +424,79 @@ def test_pr_mode_keeps_one_branch_with_everything_not_yet_merged(
     run = repo.nightly(LITSYNC_MODE="pr")
     assert (run.code, run.outputs) == (0, {"pull-request": "false"})
     assert repo.cache() == repo.cache(branch)
+
+
+@pytest.mark.parametrize(
+    ("idle_days", "mode", "enabled"),
+    [(0, "push", False), (29, "push", False), (30, "push", True), (59, "pr", True)],
+)
+def test_an_idle_list_keeps_its_schedule_enabled(
+    tmp_path: Path,
+    arxiv_server: ArxivServer,
+    github: GitHubApi,
+    idle_days: int,
+    mode: str,
+    enabled: bool,
+) -> None:
+    # Nothing is due on a warm list: the night makes no commit of its own.
+    repo = ListRepo(tmp_path, arxiv_server, github, warm=True, idle_days=idle_days)
+    run = repo.nightly(LITSYNC_MODE=mode)
+    assert run.code == 0, run.stderr
+    assert github.requests == ([ApiRequest("PUT", ENABLE, f"Bearer {TOKEN}")] if enabled else [])
+    said = (
+        f"The last commit on main is {idle_days} days old: "
+        "kept the schedule enabled through GitHub's API"
+    )
+    assert (said in run.stdout.splitlines()) is enabled
+    assert "::warning::" not in run.stdout
+    assert repo.log() == ["Start the list"]
+
+
+KEEPALIVE = "GitHub's API in the nightly"
+# Each case: how the stand-in answers (None: it is stopped), the job's token, and what the
+# warning quotes.
+KEEPALIVE_FAULTS = [
+    ("the enable call refused (HTTP 403: no `actions: write`)", 403, TOKEN, "error: 403"),
+    ("the enable call fails (HTTP 500)", 500, TOKEN, "error: 500"),
+    ("GitHub's API cannot be reached", None, TOKEN, "curl: (7)"),
+    ("the step has no token (`GH_TOKEN` empty)", 204, "", "must be set"),
+]
+
+
+@pytest.mark.parametrize(("case", "status", "token", "problem"), KEEPALIVE_FAULTS)
+def test_a_failed_keepalive_warns_and_the_night_goes_on(
+    tmp_path: Path,
+    arxiv_server: ArxivServer,
+    github: GitHubApi,
+    reliability: ReliabilityLog,
+    case: str,
+    status: int | None,
+    token: str,
+    problem: str,
+) -> None:
+    repo = ListRepo(tmp_path, arxiv_server, github, idle_days=40)
+    if status is None:
+        github.stop()
+    else:
+        github.status = status
+    run = repo.nightly(GH_TOKEN=token)
+    warnings = [
+        line
+        for line in run.stdout.splitlines()
+        if line.startswith("::warning::could not keep the schedule enabled (")
+    ]
+    committed = repo.log() == ["arXiv refresh: 12 new papers", "Start the list"]
+    did = (
+        ("warned that the schedule may be disabled" if warnings else "no warning")
+        + ("; refreshed and committed as every night" if committed else "; committed nothing")
+        + f"; exit {run.code}"
+    )
+    lost = "nothing" if committed and run.code == 0 else "the night's refresh"
+    reliability.record(KEEPALIVE, case, did, lost)
+    assert run.code == 0, run.stderr
+    assert len(warnings) == 1 and problem in warnings[0]
+    assert warnings[0].endswith(
+        "GitHub disables it after 60 days without activity: give the job `actions: write`, "
+        "or re-enable it on the Actions tab (see litsync's docs/nightly.md)"
+    )
+    assert committed

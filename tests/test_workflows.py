@@ -55,7 +55,10 @@ def test_nightly_least_privilege_no_overlap_and_a_quiet_hour() -> None:
     workflow = load("nightly.yml")
     assert workflow["permissions"] == {}
     jobs = workflow["jobs"]
-    assert jobs["sync"]["permissions"] == {"contents": "write"}
+    # actions: write lets the nightly keep its own schedule enabled (test_nightly.py).
+    assert jobs["sync"]["permissions"] == {"contents": "write", "actions": "write"}
+    nightly = next(s for s in jobs["sync"]["steps"] if s.get("id") == "nightly")
+    assert nightly["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert jobs["pull-request"]["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert "needs.sync.outputs.pull-request == 'true'" in jobs["pull-request"]["if"]
     assert workflow["concurrency"]["cancel-in-progress"] is False

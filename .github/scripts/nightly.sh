@@ -8,6 +8,8 @@
 #   LITSYNC_MODE    push: commit to LIST_BRANCH; pr: keep one pull request up to date
 #   LITSYNC_FULL    true: refetch every paper (`litsync refresh --force`)
 #   LITSYNC_BRANCH  the pull request's branch in pr mode (default litsync/nightly)
+#   GH_TOKEN        the job's token, to keep the schedule enabled (needs `actions: write`)
+#   GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_WORKFLOW_REF  set by GitHub Actions
 #   GITHUB_OUTPUT, GITHUB_STEP_SUMMARY  set by GitHub Actions; optional
 #
 # Exits with refresh's own status once what it saved is committed and pushed, so that a
@@ -20,10 +22,46 @@ full=${LITSYNC_FULL:-false}
 branch=${LITSYNC_BRANCH:-litsync/nightly}
 state=.litsync/state.json
 body_limit=200 # changes listed in a pull request's body; GitHub caps bodies at 65536 chars
+# Half of the 60 days after which GitHub disables the schedule: a night whose call fails
+# leaves a month of nights to try again.
+idle_days_limit=30
 
 if [[ $mode != push && $mode != pr ]]; then
   echo "::error::LITSYNC_MODE must be push or pr, not '$mode'"
   exit 2
+fi
+
+# GitHub disables a scheduled workflow after 60 days without activity, and a list whose
+# papers stay put makes no commits; enabling the workflow through GitHub's API keeps it on.
+keep_schedule_enabled() {
+  # Run in a command substitution from an `if`, where `set -e` does not apply: every step
+  # is chained with &&, and whatever fails is a warning, never the night's failure.
+  local last idle workflow
+  last=$(git log -1 --format=%ct "origin/$list") &&
+    idle=$((($(date +%s) - last) / 86400)) || return 1
+  if ((idle < idle_days_limit)); then
+    return 0
+  fi
+  if [[ -z ${GH_TOKEN:-} || -z ${GITHUB_API_URL:-} || -z ${GITHUB_REPOSITORY:-} ||
+    -z ${GITHUB_WORKFLOW_REF:-} ]]; then
+    echo "GH_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_WORKFLOW_REF must be set"
+    return 1
+  fi
+  # The workflow's file name is its id; GITHUB_WORKFLOW_REF is owner/repo/PATH@REF.
+  workflow=${GITHUB_WORKFLOW_REF%@*} &&
+    workflow=${workflow##*/} &&
+    printf 'Authorization: Bearer %s\n' "$GH_TOKEN" |
+    curl --silent --show-error --fail --max-time 30 --output /dev/null --request PUT \
+      --header @- --header "Accept: application/vnd.github+json" \
+      --header "X-GitHub-Api-Version: 2022-11-28" \
+      "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/actions/workflows/$workflow/enable" &&
+    echo "The last commit on $list is $idle days old: kept the schedule enabled through GitHub's API"
+}
+
+if ! keepalive=$(keep_schedule_enabled 2>&1); then
+  echo "::warning::could not keep the schedule enabled (${keepalive//$'\n'/ }); GitHub disables it after 60 days without activity: give the job \`actions: write\`, or re-enable it on the Actions tab (see litsync's docs/nightly.md)"
+elif [[ -n $keepalive ]]; then
+  echo "$keepalive"
 fi
 
 # In pr mode, carry on from the pull request's branch, so that it keeps what earlier

@@ -25,20 +25,24 @@ from typing import NoReturn
 from litsync import __version__
 from litsync.catalogue import edit
 from litsync.catalogue.load import load
-from litsync.catalogue.model import MAX_RESULTS_LIMIT
+from litsync.catalogue.model import MAX_RESULTS_LIMIT, Catalogue
 from litsync.commands.changes import changelog, commit, project_changes
 from litsync.commands.discover import discover
 from litsync.commands.import_list import import_list
+from litsync.commands.init import REQUIREMENTS, init_list
 from litsync.commands.refresh import (
     RefreshReport,
+    check_unfetched,
     compare_generated,
     refresh,
     render,
 )
 from litsync.errors import (
     EXIT_FAILURE,
+    EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_OUT_OF_DATE,
+    EXIT_UNREACHABLE,
     LitsyncError,
     LocatedError,
     OptionError,
@@ -46,7 +50,7 @@ from litsync.errors import (
 from litsync.files import project_lock
 from litsync.output.document import build_view, render_document
 from litsync.plural import plural
-from litsync.project import Project
+from litsync.project import Project, find_project, importing_project
 from litsync.sources.arxiv_api import HarvestConfig
 from litsync.sources.arxiv_rss import rss_url_from_env
 from litsync.store.cache import Cache
@@ -84,8 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.quiet = getattr(args, "quiet", False)
     configure_logging(args.quiet)
-    project = Project(Path(getattr(args, "root", ".")).resolve())
     try:
+        project = _project(args)  # raises no LocatedError, whose paths are shown from it
         code: int = args.run(project, args)
     except BrokenPipeError:
         return _reader_gone()
@@ -102,6 +106,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return EXIT_FAILURE
     return code
+
+
+def _project(args: argparse.Namespace) -> Project:
+    """The list the command works on: found (see `find_project`), or, for `init` and
+    `import`, which start one, the folder given."""
+    root: str | None = getattr(args, "root", None)
+    if args.run is run_init:
+        if args.dir is not None and root is not None:
+            raise OptionError("give the new list's folder once: as DIR or as --root")
+        return Project(Path(args.dir or root or ".").resolve())
+    if args.run is run_import:
+        return importing_project(root, Path.cwd())
+    return find_project(root, Path.cwd())
 
 
 def _reader_gone() -> int:
@@ -150,7 +167,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "--root",
         default=argparse.SUPPRESS,
         metavar="DIR",
-        help="the list's repository, holding catalogue/ids.yaml (default: current directory)",
+        help="the list's repository, holding catalogue/ids.yaml (default: the nearest folder "
+        "from the current one up that holds it)",
     )
     common.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print warnings only"
@@ -167,6 +185,24 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     parser.add_argument("--version", action="version", version=f"litsync {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     commands_by_name: dict[str, argparse.ArgumentParser] = commands.choices
+
+    cmd = commands.add_parser(
+        "init",
+        parents=[common],
+        help="start a list: a commented catalogue, .gitignore and the GitHub workflows",
+        description="Write a new list's files into DIR (default: the current directory, "
+        "created if missing): a commented catalogue/ids.yaml, a .gitignore for litsync's run "
+        "state, the nightly and pull-request workflows under .github/, and the "
+        "requirements.txt they install litsync from. Nothing is overwritten: if any of "
+        "them exists, nothing is written.",
+    )
+    cmd.add_argument("dir", nargs="?", metavar="DIR", help="the new list's repository")
+    cmd.add_argument(
+        "--template",
+        action="store_true",
+        help="also write litsync's default document template to templates/, to edit",
+    )
+    cmd.set_defaults(run=run_init, parser=cmd)
 
     cmd = commands.add_parser(
         "refresh",
@@ -203,8 +239,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         parents=[common],
         help="validate the catalogue; fail if the document is not what render would write",
         description="Validate catalogue/ids.yaml and check that the generated document is "
-        "exactly what `litsync render` would write (exit 5 if not). Offline.",
+        "exactly what `litsync render` would write (exit 5 if not). Offline, unless "
+        "--online: then arXiv is also asked about the papers not fetched yet, and the check "
+        "fails naming each one arXiv does not know (exit 3). Writes nothing.",
     )
+    cmd.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask arXiv about the papers not in the cache yet (for a pull request)",
+    )
+    add_network_options(cmd)
     cmd.set_defaults(run=run_check, parser=cmd)
 
     cmd = commands.add_parser(
@@ -212,7 +256,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         parents=[common],
         help="append arXiv ids to catalogue/ids.yaml",
         description="Append papers to catalogue/ids.yaml, keeping its comments and layout. "
-        "Ids already listed (in any form) are refused. Run `litsync refresh` afterwards.",
+        "Ids already listed (in any form) or rejected are refused, and so is a --topic "
+        "missing from settings.topics (when it is set; --new-topic adds one there). Run "
+        "`litsync refresh` afterwards.",
     )
     cmd.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or URL, in any form")
     cmd.add_argument("--usecase", required=True, help="free text, e.g. 'Robotic Grasping'")
@@ -220,10 +266,41 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "--topic",
         dest="topics",
         action="append",
-        required=True,
-        help="index group; repeat for several",
+        default=[],
+        help="index group, one of settings.topics when it is set; repeat for several",
+    )
+    cmd.add_argument(
+        "--new-topic",
+        dest="new_topics",
+        action="append",
+        default=[],
+        metavar="TOPIC",
+        help="index group not in settings.topics yet: added there too; repeat for several",
     )
     cmd.set_defaults(run=run_add, parser=cmd)
+
+    cmd = commands.add_parser(
+        "remove",
+        parents=[common],
+        help="remove papers from catalogue/ids.yaml",
+        description="Remove the entries of these papers from catalogue/ids.yaml, with the "
+        "comment lines right above each, keeping everything else as it is written. Their "
+        "cached records leave the cache at the next `litsync refresh`.",
+    )
+    cmd.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or URL, in any form")
+    cmd.set_defaults(run=run_remove, parser=cmd)
+
+    cmd = commands.add_parser(
+        "reject",
+        parents=[common],
+        help="add papers to the `rejected:` list of catalogue/ids.yaml",
+        description="Add these papers to the `rejected:` list of catalogue/ids.yaml "
+        "(created if missing), so that `litsync discover` does not propose them again; a "
+        "paper listed under `papers:` is moved there. Comments and layout are kept.",
+    )
+    cmd.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or URL, in any form")
+    cmd.add_argument("--reason", default="", metavar="TEXT", help="why, kept beside each id")
+    cmd.set_defaults(run=run_reject, parser=cmd)
 
     cmd = commands.add_parser(
         "import",
@@ -346,6 +423,8 @@ def print_report(report: RefreshReport, quiet: bool) -> None:
             f"{plural(report.requests, 'request')}: {len(report.new)} new, "
             f"{len(report.changed)} changed."
         )
+    for line in report.named():
+        print(line)
     if report.removed:
         print(f"Removed from the cache (no longer listed): {', '.join(report.removed)}")
     print_written(report.written, quiet)
@@ -380,7 +459,8 @@ def run_render(project: Project, args: argparse.Namespace) -> int:
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
     catalogue = load(project.catalogue)
-    compared, unresolved = compare_generated(project, catalogue, Cache.load(project.cache))
+    cache = Cache.load(project.cache)
+    compared, unresolved = compare_generated(project, catalogue, cache)
     _warn_unresolved(unresolved)
     files = [name for name, _ in compared]
     stale = [name for name, same in compared if not same]
@@ -391,11 +471,37 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OUT_OF_DATE
+    if args.online:
+        code = _check_online(project, catalogue, cache, args)
+        if code != EXIT_OK:
+            return code
     verb = "is" if len(files) == 1 else "are"
     listed = plural(len(catalogue.entries), "paper")
-    fetched = f" ({len(unresolved)} not fetched yet)" if unresolved else ""
+    known = ", found on arXiv" if args.online else ""
+    fetched = f" ({len(unresolved)} not fetched yet{known})" if unresolved else ""
     print(f"OK: {listed}{fetched}; {_and(files)} {verb} up to date.")
     return EXIT_OK
+
+
+def _check_online(
+    project: Project, catalogue: Catalogue, cache: Cache, args: argparse.Namespace
+) -> int:
+    """`check --online`: one `Error: ids.yaml:LINE: …` line per paper arXiv does not know
+    (exit 3), or one line when arXiv cannot be asked (exit 4)."""
+    config = HarvestConfig.from_env(api_url=args.api_url, delay=args.delay, timeout=args.timeout)
+    unknown, result = check_unfetched(catalogue, cache, config)
+    if result.failure:
+        unchecked = ", ".join(str(i) for i in result.unreached)
+        print(
+            f"Error: {result.failure}; {plural(len(result.unreached), 'paper')} not "
+            f"checked: {unchecked}",
+            file=sys.stderr,
+        )
+        return EXIT_UNREACHABLE
+    for entry, problem in unknown:
+        where = f"{project.relative(catalogue.path)}:{entry.line}"
+        print(f"Error: {where}: {problem}", file=sys.stderr)
+    return EXIT_NOT_FOUND if unknown else EXIT_OK
 
 
 def _and(names: Sequence[str]) -> str:
@@ -412,12 +518,49 @@ def print_written(files: Sequence[tuple[str, bool]], quiet: bool) -> None:
         print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
 
 
+def run_init(project: Project, args: argparse.Namespace) -> int:
+    written = init_list(project, args.template)
+    print_written([(project.relative(path), True) for path in written], args.quiet)
+    print(
+        f"Started a list in {project.root}. Next: set the title and topics in "
+        f"{project.relative(project.catalogue)}, add papers "
+        "(`litsync add ID --usecase TEXT --topic TOPIC`), run `litsync refresh` and commit; "
+        f"before pushing, point {REQUIREMENTS} at where litsync is published."
+    )
+    return EXIT_OK
+
+
 def run_add(project: Project, args: argparse.Namespace) -> int:
+    if not args.topics and not args.new_topics:
+        args.parser.error("give each paper a topic: --topic TOPIC or --new-topic TOPIC")
     with project_lock(project.lock):
-        added = edit.add_papers(project.catalogue, args.ids, args.usecase, args.topics)
+        added = edit.add_papers(
+            project.catalogue, args.ids, args.usecase, args.topics, new_topics=args.new_topics
+        )
     for arxiv_id in added:
         print(f"Added {arxiv_id} to {project.relative(project.catalogue)}")
     print("Run `litsync refresh` to fetch its metadata.")
+    return EXIT_OK
+
+
+def run_remove(project: Project, args: argparse.Namespace) -> int:
+    with project_lock(project.lock):
+        removed = edit.remove_papers(project.catalogue, args.ids)
+    for arxiv_id in removed:
+        print(f"Removed {arxiv_id} from {project.relative(project.catalogue)}")
+    print("Run `litsync refresh` to drop its cached record and render the document.")
+    return EXIT_OK
+
+
+def run_reject(project: Project, args: argparse.Namespace) -> int:
+    with project_lock(project.lock):
+        rejected = edit.reject_papers(project.catalogue, args.ids, args.reason)
+    catalogue = project.relative(project.catalogue)
+    for arxiv_id, was_listed in rejected:
+        where = "moved from `papers:` to `rejected:`" if was_listed else "added to `rejected:`"
+        print(f"Rejected {arxiv_id.base} in {catalogue} ({where})")
+    if any(was_listed for _, was_listed in rejected):
+        print("Run `litsync refresh` to drop its cached record and render the document.")
     return EXIT_OK
 
 

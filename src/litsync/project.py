@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from litsync.catalogue.model import CATALOGUE_FILE, Settings
 from litsync.catalogue.settings import kept_folder, shown
-from litsync.errors import CatalogueError
+from litsync.errors import EXIT_BAD_INPUT, CatalogueError, LitsyncError
 from litsync.files import LOCK_FILE
 from litsync.output.exports import chosen
 from litsync.store.cache import CACHE_FILE
@@ -16,6 +17,14 @@ from litsync.store.run_notes import NOTES_FILE
 from litsync.store.schedule import STATE_FILE
 
 TEMPLATES_DIR = Path("templates")
+
+
+class NoListError(LitsyncError):
+    """No list where litsync was asked to work: `--root` names a folder without
+    ``catalogue/ids.yaml`` (for `import`, no folder), or no folder from the current one up
+    holds one."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass(frozen=True)
@@ -111,3 +120,39 @@ class Project:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def find_project(root: str | None, here: Path) -> Project:
+    """The list a command works on: the one in `root` (`--root`) if given, else the
+    nearest folder from `here` up that holds ``catalogue/ids.yaml``, as git finds its
+    repository; raise NoListError if there is none."""
+    if root is not None:
+        folder = Path(root).resolve()
+        if not (folder / CATALOGUE_FILE).exists():
+            raise NoListError(
+                f"no list in {folder}: it has no {CATALOGUE_FILE}; start one with "
+                f"`litsync init {shlex.quote(root)}`, or give --root the list's folder"
+            )
+        return Project(folder)
+    searched = [here, *here.parents]
+    for folder in searched:
+        if (folder / CATALOGUE_FILE).exists():
+            return Project(folder)
+    raise NoListError(
+        f"no list here: none of {', '.join(map(str, searched))} has {CATALOGUE_FILE}; "
+        "start one with `litsync init`, or give --root the list's folder"
+    )
+
+
+def importing_project(root: str | None, here: Path) -> Project:
+    """The list `litsync import` adds to, which it starts if there is none: the one in
+    `root`, which must be a folder, or the one holding `here`, or a new one in `here`."""
+    if root is None:
+        try:
+            return find_project(None, here)
+        except NoListError:
+            return Project(here)
+    folder = Path(root).resolve()
+    if not folder.is_dir():
+        raise NoListError(f"no folder {folder}: create it, or give --root the list's folder")
+    return Project(folder)

@@ -91,7 +91,13 @@ def parse_composed(
         if not require_papers:
             rejected = read_rejected(reader, top.get("rejected"), {})
             return Catalogue(path, settings, (), rejected)
-        raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
+        if papers_node is None:
+            raise CatalogueError(path, _line(root), "no `papers:` list; add one (see README)")
+        raise CatalogueError(
+            path,
+            _line(papers_node),
+            "no papers yet; add one with `litsync add ID --usecase TEXT --topic TOPIC`",
+        )
     entries = reader.entries(papers_node, settings)
     if not entries and require_papers:
         raise CatalogueError(path, _line(papers_node), "`papers:` is empty; add an arXiv id")

@@ -126,11 +126,14 @@ def compare(old: Cache, new: Cache) -> list[Change]:
         detail = f"“{escape(record.title)}” by {_authors(record.authors)}"
         changes.append(Change(key, record.versioned_id, Kind.NEW, detail))
     for key in sorted(before.keys() & after.keys()):
-        changes += (Change(key, key, kind, text) for kind, text in _diff(before[key], after[key]))
+        changes += (
+            Change(key, key, kind, text) for kind, text in differences(before[key], after[key])
+        )
     return changes
 
 
-def _diff(old: Record, new: Record) -> Iterable[tuple[Kind, str]]:
+def differences(old: Record, new: Record) -> Iterable[tuple[Kind, str]]:
+    """What changed from `old` to `new`, one line of the changelog a fact."""
     if new.version != old.version:
         word = "new version" if new.version > old.version else "version"
         yield Kind.VERSION, f"{word} v{old.version} → v{new.version}"

@@ -2,9 +2,9 @@
 
 Runs arXiv API searches (newest first, optionally since a day) and reads daily listing
 feeds, drops every paper already listed (in any form) or rejected, and writes the rest
-to a review file with a ready-to-paste catalogue entry each. Nothing is ever added to
-the catalogue. All requests share one polite connection: the same throttle, timeouts
-and retries as `refresh`.
+to a review file with a ready `litsync add` and `litsync reject` line and a catalogue
+entry to paste each. Nothing is ever added to the catalogue. All requests share one
+polite connection: the same throttle, timeouts and retries as `refresh`.
 """
 
 from __future__ import annotations
@@ -289,6 +289,10 @@ class CandidateView:
     excerpt: str
     snippet: Trusted
     """The catalogue entry to paste under `papers:` (YAML, placed as is)."""
+    add_command: Trusted
+    """The `litsync add` line that lists the paper, its usecase and topic to fill in."""
+    reject_command: Trusted
+    """The `litsync reject` line that stops it being proposed."""
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,8 @@ def _view(project: Project, catalogue: Catalogue, report: DiscoverReport) -> Can
                 found_by=", ".join(c.found_by),
                 excerpt=excerpt(c.abstract),
                 snippet=Trusted(snippet(c.arxiv_id, hint)),
+                add_command=Trusted(f"litsync add {c.arxiv_id} --usecase TODO --topic TODO"),
+                reject_command=Trusted(f"litsync reject {c.arxiv_id}"),
             )
             for number, c in enumerate(report.candidates, start=1)
         ),

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from litsync.catalogue.load import load
-from litsync.catalogue.model import Catalogue
+from litsync.catalogue.model import Catalogue, Entry
+from litsync.commands.changes import differences
 from litsync.commands.progress import Progress
 from litsync.errors import EXIT_NOT_FOUND, EXIT_OK, EXIT_UNREACHABLE
 from litsync.files import project_lock, remove_leftovers, write_atomic
@@ -28,6 +29,9 @@ from litsync.store.cache import Cache
 from litsync.store.run_notes import RunNotes
 from litsync.store.schedule import CheckLog, is_due
 
+NAMED_PAPERS = 20
+"""New and changed papers named after refresh's summary line; `litsync changes` lists all."""
+
 
 @dataclass
 class RefreshReport:
@@ -38,6 +42,10 @@ class RefreshReport:
     requests: int = 0
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title of each new or changed paper, by id."""
+    what_changed: dict[str, list[str]] = field(default_factory=dict)
+    """What changed in each changed paper, by id, worded as the changelog words it."""
     removed: list[str] = field(default_factory=list)
     """Cached papers dropped because the catalogue no longer lists them."""
     not_found: list[str] = field(default_factory=list)
@@ -57,6 +65,19 @@ class RefreshReport:
         if self.not_found or self.rejected:
             return EXIT_NOT_FOUND
         return EXIT_OK
+
+    def named(self, limit: int = NAMED_PAPERS) -> list[str]:
+        """A line naming each new, then each changed paper by its title, at most `limit`
+        of them, so that an id which resolves to another paper than meant shows at once."""
+        lines = [f"New: {arxiv_id} “{self.titles[arxiv_id]}”" for arxiv_id in self.new]
+        lines += [
+            f"Changed: {arxiv_id} ({'; '.join(self.what_changed[arxiv_id])}) "
+            f"“{self.titles[arxiv_id]}”"
+            for arxiv_id in self.changed
+        ]
+        if len(lines) > limit:
+            return [*lines[:limit], f"… and {len(lines) - limit} more (see `litsync changes`)"]
+        return lines
 
 
 def plan(
@@ -165,6 +186,9 @@ def _store(cache: Cache, record: Record, report: RefreshReport) -> None:
         report.new.append(record.id)
     elif old != record:
         report.changed.append(record.id)
+        report.what_changed[record.id] = [text for _, text in differences(old, record)]
+    if old != record:
+        report.titles[record.id] = record.title
     report.fetched += 1
     cache.put(record)
 
@@ -234,3 +258,28 @@ def _is_up_to_date(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except FileNotFoundError:
         return False
+
+
+def check_unfetched(
+    catalogue: Catalogue, cache: Cache, config: HarvestConfig, clock: Clock | None = None
+) -> tuple[list[tuple[Entry, str]], HarvestResult]:
+    """`litsync check --online`: ask arXiv about the listed papers not in the cache yet,
+    saving nothing; return the entries of those it does not know, each with what is wrong
+    with it, and the harvest (whose `failure` says when arXiv could not be asked)."""
+    unfetched = {
+        entry.arxiv_id: entry
+        for entry in catalogue.entries
+        if entry.arxiv_id is not None and cache.get(entry.arxiv_id.base) is None
+    }
+    if not unfetched:
+        return [], HarvestResult()
+    result = Harvester(config, clock).harvest(list(unfetched))
+    unknown = [
+        (unfetched[arxiv_id], f"arXiv does not know {arxiv_id}; fix the id or remove the entry")
+        for arxiv_id in result.not_found
+    ]
+    unknown += [
+        (unfetched[arxiv_id], f"arXiv rejected {arxiv_id} ({reason}); fix the id")
+        for arxiv_id, reason in result.rejected.items()
+    ]
+    return sorted(unknown, key=lambda pair: pair[0].line), result

@@ -38,7 +38,14 @@ from litsync.errors import BadRequestError, IncompleteFeedError, OptionError, Se
 from litsync.plural import plural
 from litsync.sources import arxiv_ids
 from litsync.sources.arxiv_ids import ArxivId
-from litsync.sources.http import Clock, PoliteAdapter, SystemClock, Throttle, is_transient
+from litsync.sources.http import (
+    Clock,
+    PoliteAdapter,
+    SystemClock,
+    Throttle,
+    is_transient,
+    unresolved_host,
+)
 from litsync.sources.record import Record
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,9 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_DELAY = 3.0  # arXiv's terms of use: no more than one request every three seconds
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ATTEMPTS = 5
+# A host name that does not resolve means no network or no DNS, which backoff does not
+# bring back: one retry covers a resolver's hiccup.
+NAME_RESOLUTION_ATTEMPTS = 2
 # A nightly run of 10,000 papers needs about two minutes; half an hour leaves room for a
 # bad night's retries while still ending long before the next run.
 DEFAULT_BUDGET = 1800.0
@@ -150,7 +160,10 @@ class Harvester:
         self.out_of_budget = False
         """Set when a retry was given up because it would have run past the deadline."""
         self.retrying = Retrying(
-            stop=stop_after_attempt(config.attempts) | _RetryAfterTooLong() | _BudgetSpent(self),
+            stop=stop_after_attempt(config.attempts)
+            | _RetryAfterTooLong()
+            | _NameUnresolved()
+            | _BudgetSpent(self),
             wait=_RetryAfterOrBackoff(config.delay),
             retry=retry_if_exception(is_transient),
             sleep=self.clock.sleep,
@@ -203,7 +216,7 @@ class Harvester:
         missing = self._harvest_round(ids, result, on_batch)
         if missing and not result.failure:
             # The service sometimes drops results from a page; ask once more.
-            log.info("asking again for %d identifiers arXiv did not return", len(missing))
+            log.info("asking again for %s arXiv did not return", plural(len(missing), "identifier"))
             missing = self._harvest_round(missing, result, on_batch)
         if result.failure:
             result.unreached = [
@@ -532,6 +545,9 @@ def describe(err: BaseException) -> str:
     """How a request failed, in a few words: "timed out", "connection failed"."""
     if isinstance(err, requests.Timeout):
         return "timed out"
+    host = unresolved_host(err)
+    if host is not None:
+        return f"cannot look up {host}: no network, or DNS is failing"
     if isinstance(err, requests.ConnectionError):
         return "connection failed"
     return type(err).__name__
@@ -553,12 +569,23 @@ class _RetryAfterTooLong(stop_base):
     """Stop at once when the service asks to be left alone for longer than MAX_RETRY_AFTER."""
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        outcome = retry_state.outcome
-        error = outcome.exception() if outcome is not None else None
+        error = _failure(retry_state)
         return (
             isinstance(error, ServiceError)
             and error.retry_after is not None
             and error.retry_after > MAX_RETRY_AFTER
+        )
+
+
+class _NameUnresolved(stop_base):
+    """Stop after NAME_RESOLUTION_ATTEMPTS tries when arXiv's host name does not resolve."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        error = _failure(retry_state)
+        return (
+            retry_state.attempt_number >= NAME_RESOLUTION_ATTEMPTS
+            and error is not None
+            and unresolved_host(error) is not None
         )
 
 
@@ -575,16 +602,20 @@ class _RetryAfterOrBackoff(wait_base):
 
     def __call__(self, retry_state: RetryCallState) -> float:
         backoff = float(self.backoff(retry_state))
-        outcome = retry_state.outcome
-        error = outcome.exception() if outcome is not None else None
+        error = _failure(retry_state)
         if isinstance(error, ServiceError) and error.retry_after is not None:
             return max(backoff, error.retry_after)
         return backoff
 
 
-def _log_retry(retry_state: RetryCallState) -> None:
+def _failure(retry_state: RetryCallState) -> BaseException | None:
+    """The error the last try ended with, if it failed."""
     outcome = retry_state.outcome
-    error = outcome.exception() if outcome is not None else None
+    return outcome.exception() if outcome is not None else None
+
+
+def _log_retry(retry_state: RetryCallState) -> None:
+    error = _failure(retry_state)
     wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
     reason = error.reason if isinstance(error, ServiceError) else describe(error or Exception())
     log.warning("arXiv: %s; retrying in %.1f s", reason, wait)

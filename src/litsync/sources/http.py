@@ -10,11 +10,13 @@ well-formed feed without a DTD before anything parses it.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from xml.parsers import expat
 
 import requests
@@ -25,9 +27,15 @@ from litsync import __version__
 from litsync.errors import BadRequestError, ResponseTooLargeError, ServiceError, UnsafeFeedError
 
 USER_AGENT = f"litsync/{__version__} (literature list sync; one request every 3 s)"
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# arXiv answers 406 as well as 429 while it throttles a client (since 2026).
+TRANSIENT_STATUSES = frozenset({406, 429, 500, 502, 503, 504})
 # Root element of each kind of feed litsync reads, and its name in messages.
 FEED_KINDS = {"feed": "Atom", "rss": "RSS"}
+# The Accept header for each kind of feed: arXiv's edge may refuse a request without one.
+ACCEPT = {
+    "feed": "application/atom+xml, application/xml;q=0.9, */*;q=0.1",
+    "rss": "application/rss+xml, application/xml;q=0.9, */*;q=0.1",
+}
 _ERROR_SUMMARY = re.compile(rb"<summary[^>]*>\s*(.*?)\s*</summary>", re.DOTALL)
 # Far above any page arXiv sends (2,000 entries): a larger body, however well compressed
 # on the wire, is a fault or a decompression bomb and is not read further.
@@ -98,6 +106,7 @@ class PoliteAdapter(HTTPAdapter):
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         request.headers["User-Agent"] = USER_AGENT
+        request.headers["Accept"] = ACCEPT[self.root]
         self.throttle.wait()
         try:
             deadline = self.response_deadline()
@@ -258,3 +267,20 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, ServiceError):
         return error.status == 200 or error.status in TRANSIENT_STATUSES
     return isinstance(error, requests.RequestException)
+
+
+def unresolved_host(error: BaseException) -> str | None:
+    """The host name a request failed to resolve (no network, or DNS failing), if that is
+    why it failed; None for any other failure."""
+    if not isinstance(error, requests.ConnectionError) or error.request is None:
+        return None
+    # requests wraps urllib3's MaxRetryError, whose reason was raised from the resolver's error.
+    cause = error.args[0] if error.args else None
+    while isinstance(cause, BaseException):
+        if isinstance(cause, socket.gaierror):
+            return urlsplit(error.request.url or "").hostname
+        reason = getattr(cause, "reason", None)
+        if not isinstance(reason, BaseException):
+            reason = cause.__cause__ or cause.__context__
+        cause = reason
+    return None
