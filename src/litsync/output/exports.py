@@ -48,13 +48,15 @@ def render_exports(
     """Each chosen export's file (relative to the project root) and its bytes.
 
     `written` are the chosen exports' files as they are now: the keys they give papers
-    are kept (`citations.citations`); where they disagree (one edited by hand), the last
-    in FORMATS's order, CSL-JSON, is believed.
+    are kept (`citations.citations`), from the last of them in FORMATS's order that can be
+    read: CSL-JSON, else BibTeX.
     """
     exports = chosen(settings)
     given: dict[str, str] = {}
-    for export, path in zip(exports, written, strict=True) if written else ():
+    # The last export that can be read is believed: one file holds every key.
+    for export, path in reversed(list(zip(exports, written, strict=True))) if written else ():
         with contextlib.suppress(OSError):  # not written yet, or unreadable: nothing given
-            given = {**given, **export.keys_in(path.read_bytes())}
+            given = export.keys_in(path.read_bytes())
+            break
     cited = citations(papers, given) if exports else []
     return [(export.file, export.make(cited)) for export in exports]
